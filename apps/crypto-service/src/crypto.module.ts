@@ -1,0 +1,21 @@
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+
+import { EnvelopeCipher, type KeyRing } from '@liya/crypto-core';
+
+import { CryptoOperationsService } from './operations/crypto-operations.service';
+import { CryptoRpcController } from './operations/crypto-rpc.controller';
+
+@Module({})
+export class CryptoModule {
+  static register(keyRing: KeyRing, sharedProviders: Provider[]): DynamicModule {
+    return {
+      module: CryptoModule,
+      providers: [
+        ...sharedProviders,
+        { provide: EnvelopeCipher, useValue: new EnvelopeCipher(keyRing) },
+        CryptoOperationsService,
+        CryptoRpcController,
+      ],
+    };
+  }
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+import { ServiceError } from '../errors/service-error';
+import { AZURE_REGIONS } from './azure-regions';
+
+export const MAX_SECRET_LENGTH = 512;
+
+// Printable ASCII without spaces: no provider issues keys with anything else, and rejecting
+// control characters keeps a pasted key from smuggling header or log injection.
+const SECRET_PATTERN = /^[\x21-\x7e]+$/;
+const IDENTIFIER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+const secret = z.string().max(MAX_SECRET_LENGTH).regex(SECRET_PATTERN);
+const identifier = z.string().regex(IDENTIFIER_PATTERN);
+
+export const providerConfigPatchSchema = z.strictObject({
+  mode: z.enum(['byok', 'liya_managed']).optional(),
+  openai_api_key: secret.nullable().optional(),
+  openai_organization: identifier.nullable().optional(),
+  anthropic_api_key: secret.nullable().optional(),
+  azure_openai_endpoint: z.string().max(2048).nullable().optional(),
+  azure_openai_key: secret.nullable().optional(),
+  azure_openai_deployment_id: identifier.max(64).nullable().optional(),
+  azure_openai_region: z
+    .string()
+    .refine((region) => AZURE_REGIONS.has(region))
+    .nullable()
+    .optional(),
+});
+
+export type ProviderConfigPatch = z.infer<typeof providerConfigPatchSchema>;
+
+export const configPatchBodySchema = z.strictObject({ providerConfig: providerConfigPatchSchema });
+
+export type ConfigPatchBody = z.infer<typeof configPatchBodySchema>;
+
+const FIELD_RULES: Record<string, string> = {
+  providerConfig: 'must be an object',
+  mode: 'must be "byok" or "liya_managed"',
+  openai_api_key: `must be 1-${MAX_SECRET_LENGTH} printable characters without spaces, or null`,
+  anthropic_api_key: `must be 1-${MAX_SECRET_LENGTH} printable characters without spaces, or null`,
+  azure_openai_key: `must be 1-${MAX_SECRET_LENGTH} printable characters without spaces, or null`,
+  openai_organization: 'must be an organization id (letters, digits, . _ -), or null',
+  azure_openai_endpoint: 'must be an Azure OpenAI endpoint URL, or null',
+  azure_openai_deployment_id: 'must be a deployment id (letters, digits, . _ -), or null',
+  azure_openai_region: 'must be a known Azure region name such as "eastus", or null',
+};
+
+// A field name is only repeated back when it looks like one; a client that put a key where a
+// field name belongs must not see it echoed.
+const SAFE_FIELD_NAME = /^[a-z][a-zA-Z_]{0,39}$/;
+
+function describeField(path: readonly PropertyKey[]): string {
+  return path.map(String).join('.');
+}
+
+/**
+ * Validates a PATCH body and turns the first problem into a ServiceError whose message names the
+ * field and the rule, and never the submitted value.
+ */
+export function parseConfigPatchBody(body: unknown): ConfigPatchBody {
+  const result = configPatchBodySchema.safeParse(body);
+  if (!result.success) throw toValidationError(result.error.issues[0]);
+
+  const patch = result.data.providerConfig;
+  if (Object.keys(patch).length === 0) {
+    throw new ServiceError('empty_patch', 'providerConfig must name at least one field', {
+      field: 'providerConfig',
+    });
+  }
+
+  return result.data;
+}
+
+function toValidationError(issue: z.core.$ZodIssue | undefined): ServiceError {
+  if (!issue) return new ServiceError('invalid_request', 'the request body is not valid');
+
+  if (issue.code === 'unrecognized_keys') {
+    const unknownKey = issue.keys[0] ?? '';
+    const parent = describeField(issue.path);
+    const named = SAFE_FIELD_NAME.test(unknownKey) ? `"${unknownKey}"` : 'a field';
+    const where = parent ? ` in ${parent}` : '';
+
+    return new ServiceError('unknown_field', `${named}${where} is not a known field`, {
+      field: SAFE_FIELD_NAME.test(unknownKey) ? [parent, unknownKey].filter(Boolean).join('.') : parent,
+    });
+  }
+
+  const field = describeField(issue.path);
+  if (field === '') {
+    return new ServiceError('invalid_request', 'the request body must be a JSON object');
+  }
+
+  const leaf = String(issue.path[issue.path.length - 1]);
+  const rule = FIELD_RULES[leaf] ?? 'is not valid';
+
+  return new ServiceError('invalid_field', `${field} ${rule}`, { field });
+}

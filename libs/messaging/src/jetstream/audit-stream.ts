@@ -1,0 +1,47 @@
+import {
+  DiscardPolicy,
+  jetstreamManager,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  type StreamConfig,
+} from '@nats-io/jetstream';
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
+
+import { AUDIT_STREAM, BYOK_CONFIG_UPDATED_SUBJECT } from '@liya/contracts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Limits of the AUDIT stream. Retention is by limits, not interest, so events published while no
+ * consumer exists are kept; `discard: new` makes a full stream refuse writes (the outbox retries)
+ * rather than silently dropping the oldest unconsumed events.
+ */
+export const AUDIT_STREAM_CONFIG: Partial<StreamConfig> & { name: string } = {
+  name: AUDIT_STREAM,
+  subjects: [BYOK_CONFIG_UPDATED_SUBJECT],
+  storage: StorageType.File,
+  retention: RetentionPolicy.Limits,
+  discard: DiscardPolicy.New,
+  duplicate_window: nanos(10 * 60 * 1000),
+  max_age: nanos(30 * DAY_MS),
+  max_bytes: 1024 * 1024 * 1024,
+  max_msg_size: 64 * 1024,
+  num_replicas: 1,
+};
+
+/** Creates the AUDIT stream, or brings an existing one to the configuration above. */
+export async function ensureAuditStream(connection: NatsConnection): Promise<void> {
+  const manager = await jetstreamManager(connection, { timeout: 5000 });
+
+  try {
+    await manager.streams.info(AUDIT_STREAM);
+  } catch (error) {
+    if (!(error instanceof JetStreamApiError) || error.code !== 404) throw error;
+
+    await manager.streams.add(AUDIT_STREAM_CONFIG);
+    return;
+  }
+
+  await manager.streams.update(AUDIT_STREAM, AUDIT_STREAM_CONFIG);
+}

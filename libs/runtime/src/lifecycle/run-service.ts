@@ -1,0 +1,62 @@
+import { type AppLogger, createLogger, serializeError } from '../logging/logger';
+import { scrubSecrets } from '../logging/scrub-secrets';
+
+export interface RunningService {
+  /** Stops taking work, finishes what is in flight, closes connections. */
+  stop(): Promise<void>;
+}
+
+export interface RunServiceOptions {
+  shutdownTimeoutMs?: number;
+}
+
+/**
+ * Starts a service and owns its process lifecycle: a start that fails prints one line naming the
+ * cause and exits non-zero; SIGTERM or SIGINT stops the service within a bound, then exits.
+ */
+export function runService(
+  service: string,
+  start: (logger: AppLogger) => Promise<RunningService>,
+  options: RunServiceOptions = {},
+): void {
+  const logger = createLogger(service);
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 15_000;
+
+  start(logger).then(
+    (running) => {
+      let stopping = false;
+
+      const shutdown = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, 'shutting down');
+
+        const forced = setTimeout(() => {
+          logger.error({ shutdownTimeoutMs }, 'shutdown took too long; exiting');
+          process.exit(1);
+        }, shutdownTimeoutMs);
+        forced.unref();
+
+        running.stop().then(
+          () => {
+            logger.info('stopped');
+            process.exit(0);
+          },
+          (error: unknown) => {
+            logger.error({ err: serializeError(error) }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+      process.on('SIGINT', () => shutdown('SIGINT'));
+    },
+    (error: unknown) => {
+      const reason = error instanceof Error ? error.message : String(error);
+
+      process.stderr.write(`${service}: cannot start: ${scrubSecrets(reason)}\n`);
+      process.exit(1);
+    },
+  );
+}
