@@ -37,7 +37,7 @@ export async function ensureAuditStream(connection: NatsConnection): Promise<voi
   try {
     await manager.streams.info(AUDIT_STREAM);
   } catch (error) {
-    if (!(error instanceof JetStreamApiError) || error.code !== 404) throw error;
+    if (!(error instanceof JetStreamApiError) || error.status !== 404) throw error;
 
     await manager.streams.add(AUDIT_STREAM_CONFIG);
     return;
