@@ -1,0 +1,19 @@
+import 'reflect-metadata';
+
+import { runMigrations } from '@liya/persistence';
+import { parseEnvironment } from '@liya/runtime';
+
+import { auditEnvironmentSchema } from './config/audit.environment';
+import { createAuditDataSource } from './database/data-source';
+
+async function main(): Promise<void> {
+  const env = parseEnvironment(auditEnvironmentSchema);
+  const applied = await runMigrations(createAuditDataSource(env.DATABASE_URL), env.DATABASE_URL);
+
+  process.stdout.write(`audit-service: ${applied.length} migration(s) applied\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`audit-service migrations failed: ${(error as Error).message}\n`);
+  process.exit(1);
+});
