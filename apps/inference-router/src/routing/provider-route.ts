@@ -1,0 +1,94 @@
+import {
+  type KeySource,
+  type ProviderName,
+  type ResolvedConfig,
+  type SecretField,
+  ServiceError,
+} from '@liya/contracts';
+
+/** Where the key of a call comes from: a tenant ciphertext to decrypt, or a managed key. */
+export type RouteKey =
+  | { source: 'byok'; field: SecretField; ciphertext: string }
+  | { source: 'managed'; apiKey: string };
+
+export type ProviderRoute =
+  | { provider: 'openai'; key: RouteKey; organization?: string }
+  | { provider: 'anthropic'; key: RouteKey }
+  | {
+      provider: 'azure';
+      key: RouteKey & { source: 'byok' };
+      endpoint: string;
+      deploymentId: string;
+    };
+
+export interface ManagedKeys {
+  openai?: string;
+  anthropic?: string;
+}
+
+export function keySourceOf(route: ProviderRoute): KeySource {
+  return route.key.source;
+}
+
+export function isClaudeModel(model: string): boolean {
+  return model.toLowerCase().startsWith('claude');
+}
+
+/**
+ * Picks the provider of one call. A BYOK tenant gets its first usable provider in the order Azure,
+ * Anthropic, OpenAI, with its own key and nothing else: there is no fallback to a managed key, which
+ * would bill us without the tenant knowing. A managed tenant gets the platform's keys, which only
+ * ever go to the platform's configured provider URLs, never to a tenant-supplied endpoint.
+ */
+export function selectRoute(config: ResolvedConfig, managed: ManagedKeys, model: string): ProviderRoute {
+  if (config.mode === 'byok') {
+    if (config.azure) {
+      return {
+        provider: 'azure',
+        key: { source: 'byok', field: 'azure_openai_key', ciphertext: config.azure.ciphertext },
+        endpoint: config.azure.endpoint,
+        deploymentId: config.azure.deploymentId,
+      };
+    }
+
+    if (config.anthropic) {
+      return {
+        provider: 'anthropic',
+        key: { source: 'byok', field: 'anthropic_api_key', ciphertext: config.anthropic.ciphertext },
+      };
+    }
+
+    if (config.openai) {
+      const route: ProviderRoute = {
+        provider: 'openai',
+        key: { source: 'byok', field: 'openai_api_key', ciphertext: config.openai.ciphertext },
+      };
+      if (config.openai.organization) route.organization = config.openai.organization;
+
+      return route;
+    }
+
+    throw new ServiceError('no_usable_provider', 'the tenant has BYOK on but no usable provider');
+  }
+
+  return selectManagedRoute(managed, model);
+}
+
+function selectManagedRoute(managed: ManagedKeys, model: string): ProviderRoute {
+  const preferred: ProviderName[] = isClaudeModel(model)
+    ? ['anthropic', 'openai']
+    : ['openai', 'anthropic'];
+
+  for (const provider of preferred) {
+    const apiKey = managed[provider as keyof ManagedKeys];
+    if (apiKey && provider !== 'azure') {
+      return { provider, key: { source: 'managed', apiKey } };
+    }
+  }
+
+  throw new ServiceError(
+    'managed_provider_unavailable',
+    'no managed provider key is configured on this deployment',
+    { retryAfterSeconds: 30 },
+  );
+}
