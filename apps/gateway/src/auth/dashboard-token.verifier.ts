@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+
+import { ServiceError } from '@liya/contracts';
+
+import { GATEWAY_ENVIRONMENT, type GatewayEnvironment } from '../config/gateway.environment';
+import { dashboardClaimsSchema, type Principal } from './principal';
+
+/**
+ * Verifies dashboard tokens with exactly one algorithm, so `alg: none` and algorithm swaps (an
+ * RS256 public key used as an HS256 secret) are refused; `exp`, `iss` and `aud` are required.
+ */
+@Injectable()
+export class DashboardTokenVerifier {
+  private readonly key: string;
+
+  constructor(
+    private readonly jwt: JwtService,
+    @Inject(GATEWAY_ENVIRONMENT) private readonly env: GatewayEnvironment,
+  ) {
+    this.key =
+      env.DASHBOARD_JWT_ALGORITHM === 'HS256'
+        ? (env.DASHBOARD_JWT_SECRET ?? '')
+        : (env.DASHBOARD_JWT_PUBLIC_KEY ??
+          readFileSync(env.DASHBOARD_JWT_PUBLIC_KEY_FILE ?? '', 'utf8'));
+  }
+
+  async verify(authorization: string | undefined): Promise<Principal> {
+    const token = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(authorization ?? '')?.[1];
+    if (!token) {
+      throw new ServiceError('unauthenticated', 'a bearer token is required');
+    }
+
+    let claims: unknown;
+    try {
+      claims = await this.jwt.verifyAsync(token, {
+        algorithms: [this.env.DASHBOARD_JWT_ALGORITHM],
+        issuer: this.env.DASHBOARD_JWT_ISSUER,
+        audience: this.env.DASHBOARD_JWT_AUDIENCE,
+        ...(this.env.DASHBOARD_JWT_ALGORITHM === 'HS256'
+          ? { secret: this.key }
+          : { publicKey: this.key }),
+      });
+    } catch {
+      throw new ServiceError('unauthenticated', 'the bearer token is invalid or expired');
+    }
+
+    if (typeof (claims as { exp?: unknown }).exp !== 'number') {
+      throw new ServiceError('unauthenticated', 'the bearer token has no expiry');
+    }
+
+    const parsed = dashboardClaimsSchema.safeParse(claims);
+    if (!parsed.success) {
+      throw new ServiceError('unauthenticated', 'the bearer token lacks a valid tenant, role or plan');
+    }
+
+    return {
+      userId: parsed.data.sub,
+      tenantId: parsed.data.tenant_id,
+      role: parsed.data.role,
+      plan: parsed.data.plan,
+    };
+  }
+}

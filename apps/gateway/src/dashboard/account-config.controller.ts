@@ -1,0 +1,107 @@
+import { Body, Controller, Get, Headers, Inject, Patch, Query, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+import {
+  AuditRpc,
+  type AuditQueryReply,
+  ConfigRpc,
+  parseConfigPatchBody,
+  type ProviderConfigView,
+  ServiceError,
+} from '@liya/contracts';
+import { RpcClient } from '@liya/messaging';
+
+import { CurrentPrincipal, DashboardAuthGuard } from '../auth/dashboard-auth.guard';
+import type { Principal } from '../auth/principal';
+import { GATEWAY_ENVIRONMENT, type GatewayEnvironment } from '../config/gateway.environment';
+import { requestMetaOf } from '../http/request-meta';
+
+function parseIfMatch(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined;
+
+  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
+  if (!match?.[1]) {
+    throw new ServiceError('invalid_if_match', 'If-Match must be a configuration version', {
+      field: 'If-Match',
+    });
+  }
+
+  return Number(match[1]);
+}
+
+function parseLimit(raw: string | undefined): number {
+  if (raw === undefined) return 20;
+
+  const limit = Number(raw);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+    throw new ServiceError('invalid_field', 'limit must be a whole number from 1 to 100', {
+      field: 'limit',
+    });
+  }
+
+  return limit;
+}
+
+/** The dashboard's account routes. Every read and write is scoped to the token's tenant. */
+@Controller('dashboard/account')
+@UseGuards(DashboardAuthGuard)
+export class AccountConfigController {
+  constructor(
+    private readonly rpc: RpcClient,
+    @Inject(GATEWAY_ENVIRONMENT) private readonly env: GatewayEnvironment,
+  ) {}
+
+  @Get('config')
+  async getConfig(
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ProviderConfigView> {
+    const view = await this.rpc.call(
+      ConfigRpc.get,
+      { tenantId: principal.tenantId },
+      this.env.CONFIG_TIMEOUT_MS,
+    );
+    void reply.header('etag', `"${view.version}"`);
+
+    return view;
+  }
+
+  @Patch('config')
+  async patchConfig(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: unknown,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ProviderConfigView> {
+    const expectedVersion = parseIfMatch(ifMatch);
+    const { providerConfig } = parseConfigPatchBody(body);
+
+    const view = await this.rpc.call(
+      ConfigRpc.update,
+      {
+        actor: { ...principal },
+        meta: requestMetaOf(request),
+        patch: providerConfig,
+        expectedVersion,
+      },
+      this.env.CONFIG_TIMEOUT_MS,
+    );
+    void reply.header('etag', `"${view.version}"`);
+
+    return view;
+  }
+
+  @Get('audit-log')
+  async auditLog(
+    @CurrentPrincipal() principal: Principal,
+    @Query('limit') limit: string | undefined,
+    @Query('cursor') cursor: string | undefined,
+  ): Promise<AuditQueryReply> {
+    return this.rpc.call(
+      AuditRpc.query,
+      { tenantId: principal.tenantId, limit: parseLimit(limit), cursor },
+      this.env.CONFIG_TIMEOUT_MS,
+    );
+  }
+}

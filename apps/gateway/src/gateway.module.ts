@@ -1,0 +1,29 @@
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+
+import { DashboardAuthGuard } from './auth/dashboard-auth.guard';
+import { DashboardTokenVerifier } from './auth/dashboard-token.verifier';
+import { GATEWAY_ENVIRONMENT, type GatewayEnvironment } from './config/gateway.environment';
+import { AccountConfigController } from './dashboard/account-config.controller';
+import { HealthController } from './health/health.controller';
+import { ErrorResponseFilter } from './http/error-response.filter';
+import { ChatCompletionsController } from './inference/chat-completions.controller';
+
+@Module({})
+export class GatewayModule {
+  static register(env: GatewayEnvironment, sharedProviders: Provider[]): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [JwtModule.register({})],
+      controllers: [AccountConfigController, ChatCompletionsController, HealthController],
+      providers: [
+        ...sharedProviders,
+        { provide: GATEWAY_ENVIRONMENT, useValue: env },
+        { provide: APP_FILTER, useClass: ErrorResponseFilter },
+        DashboardTokenVerifier,
+        DashboardAuthGuard,
+      ],
+    };
+  }
+}

@@ -1,0 +1,79 @@
+import 'reflect-metadata';
+
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Registry } from 'prom-client';
+
+import { connectNats, messagingProviders } from '@liya/messaging';
+import {
+  APP_LOGGER,
+  createMetricsRegistry,
+  NestLoggerAdapter,
+  parseEnvironment,
+  rpcMetrics,
+  runService,
+} from '@liya/runtime';
+
+import { gatewayEnvironmentSchema } from './config/gateway.environment';
+import { GatewayModule } from './gateway.module';
+import { observeHttp } from './http/http-observability';
+import { requestIdFrom } from './http/request-meta';
+import { requireJsonBodies } from './http/require-json-body';
+
+const BODY_LIMIT_BYTES = 64 * 1024;
+
+runService('gateway', async (logger) => {
+  const env = parseEnvironment(gatewayEnvironmentSchema);
+  const registry = createMetricsRegistry('gateway');
+  const connection = await connectNats({
+    url: env.NATS_URL,
+    user: env.NATS_USER,
+    password: env.NATS_PASSWORD,
+    service: 'gateway',
+  });
+
+  const https =
+    env.TLS_CERT_FILE && env.TLS_KEY_FILE
+      ? {
+          cert: readFileSync(env.TLS_CERT_FILE),
+          key: readFileSync(env.TLS_KEY_FILE),
+          minVersion: 'TLSv1.3' as const,
+        }
+      : null;
+
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestIdHeader: false,
+    genReqId: (request: IncomingMessage) =>
+      requestIdFrom(request.headers['x-request-id'], randomUUID),
+    ...(https ? { https } : {}),
+  });
+
+  const sharedProviders = [
+    ...messagingProviders({ connection, service: 'gateway', logger, metrics: rpcMetrics(registry) }),
+    { provide: Registry, useValue: registry },
+    { provide: APP_LOGGER, useValue: logger },
+  ];
+
+  const app = await NestFactory.create<NestFastifyApplication>(
+    GatewayModule.register(env, sharedProviders),
+    adapter,
+    { logger: new NestLoggerAdapter(logger), abortOnError: false },
+  );
+  observeHttp(app.getHttpAdapter().getInstance(), registry, logger);
+  requireJsonBodies(app.getHttpAdapter().getInstance());
+
+  await app.listen(env.PORT, env.HOST);
+  logger.info({ url: await app.getUrl() }, 'gateway listening');
+
+  return {
+    stop: async () => {
+      await app.close();
+      await connection.drain();
+    },
+  };
+});
