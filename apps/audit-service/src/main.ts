@@ -11,6 +11,7 @@ import { createAuditDataSource } from './database/data-source';
 runService('audit-service', async (logger) => {
   const env = parseEnvironment(auditEnvironmentSchema);
   const dataSource = createAuditDataSource(env.DATABASE_URL);
+
   await initializeDatabase(dataSource, env.DATABASE_URL);
 
   const service = await startBusService({

@@ -11,6 +11,7 @@ import { createConfigDataSource } from './database/data-source';
 runService('config-service', async (logger) => {
   const env = parseEnvironment(configEnvironmentSchema);
   const dataSource = createConfigDataSource(env.DATABASE_URL);
+
   await initializeDatabase(dataSource, env.DATABASE_URL);
 
   const service = await startBusService({

@@ -12,6 +12,7 @@ runService('crypto-service', async (logger) => {
 
   // The only place in the system that reads the master key.
   const keyRing = loadKeyRing(process.env);
+
   logger.info({ keyVersions: keyRing.versions, active: keyRing.activeVersion }, 'key ring loaded');
 
   return startBusService({

@@ -54,7 +54,12 @@ runService('gateway', async (logger) => {
   });
 
   const sharedProviders = [
-    ...messagingProviders({ connection, service: 'gateway', logger, metrics: rpcMetrics(registry) }),
+    ...messagingProviders({
+      connection,
+      service: 'gateway',
+      logger,
+      metrics: rpcMetrics(registry),
+    }),
     { provide: Registry, useValue: registry },
     { provide: APP_LOGGER, useValue: logger },
   ];
@@ -64,6 +69,7 @@ runService('gateway', async (logger) => {
     adapter,
     { logger: new NestLoggerAdapter(logger), abortOnError: false },
   );
+
   observeHttp(app.getHttpAdapter().getInstance(), registry, logger);
   requireJsonBodies(app.getHttpAdapter().getInstance());
 

@@ -20,10 +20,7 @@ const HKDF_SALT = Buffer.from('liya-byok-tenant-key-v1');
 const MAX_CACHED_SUBKEYS = 10_000;
 
 export type CipherErrorKind =
-  | 'malformed_ciphertext'
-  | 'unknown_key_version'
-  | 'integrity_failure'
-  | 'invalid_input';
+  'malformed_ciphertext' | 'unknown_key_version' | 'integrity_failure' | 'invalid_input';
 
 /** A typed failure whose message is fixed by us and holds neither key nor plaintext. */
 export class CipherError extends Error {
@@ -84,6 +81,7 @@ export class EnvelopeCipher {
     const cipher = createCipheriv('aes-256-gcm', this.subkey(keyVersion, tenantId), nonce, {
       authTagLength: TAG_BYTES,
     });
+
     cipher.setAAD(associatedData(tenantId, field));
 
     const sealed = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
@@ -106,6 +104,7 @@ export class EnvelopeCipher {
       parts.nonce,
       { authTagLength: TAG_BYTES },
     );
+
     decipher.setAAD(associatedData(tenantId, field));
     decipher.setAuthTag(parts.tag);
 

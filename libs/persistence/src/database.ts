@@ -31,8 +31,12 @@ export async function ensureDatabaseExists(url: string): Promise<void> {
   }
 
   const maintenance = new URL(url);
+
   maintenance.pathname = '/postgres';
-  const client = new Client({ connectionString: maintenance.toString(), connectionTimeoutMillis: 5000 });
+  const client = new Client({
+    connectionString: maintenance.toString(),
+    connectionTimeoutMillis: 5000,
+  });
 
   try {
     await client.connect();

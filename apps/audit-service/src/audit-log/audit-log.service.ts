@@ -84,7 +84,8 @@ function encodeCursor(seq: string): string {
 function decodeCursor(cursor: string): string {
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
   const match = /^seq:(\d{1,19})$/.exec(decoded);
-  if (!match?.[1]) throw new ServiceError('invalid_field', 'cursor is not valid', { field: 'cursor' });
+  if (!match?.[1])
+    throw new ServiceError('invalid_field', 'cursor is not valid', { field: 'cursor' });
 
   return match[1];
 }

@@ -1,4 +1,9 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import {
   AckPolicy,
   type ConsumerMessages,
@@ -10,7 +15,11 @@ import {
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { Counter, Registry } from 'prom-client';
 
-import { AUDIT_STREAM, BYOK_CONFIG_UPDATED_SUBJECT, byokConfigUpdatedEventSchema } from '@liya/contracts';
+import {
+  AUDIT_STREAM,
+  BYOK_CONFIG_UPDATED_SUBJECT,
+  byokConfigUpdatedEventSchema,
+} from '@liya/contracts';
 import { ensureAuditStream, NATS_CONNECTION } from '@liya/messaging';
 import { APP_LOGGER, type AppLogger, serializeError } from '@liya/runtime';
 
@@ -49,6 +58,7 @@ export class AuditConsumer implements OnApplicationBootstrap, OnApplicationShutd
     await ensureAuditStream(this.connection);
 
     const manager = await jetstreamManager(this.connection, { timeout: 5000 });
+
     await manager.consumers.add(AUDIT_STREAM, {
       durable_name: AUDIT_CONSUMER,
       ack_policy: AckPolicy.Explicit,
@@ -60,6 +70,7 @@ export class AuditConsumer implements OnApplicationBootstrap, OnApplicationShutd
     });
 
     const consumer = await jetstream(this.connection).consumers.get(AUDIT_STREAM, AUDIT_CONSUMER);
+
     this.messages = await consumer.consume({ max_messages: 256 });
     this.loop = this.consumeAll(this.messages);
   }
@@ -80,14 +91,24 @@ export class AuditConsumer implements OnApplicationBootstrap, OnApplicationShutd
 
     try {
       if (!parsed.ok) {
-        await this.auditLog.deadLetter(message.subject, message.seq, parsed.reason, message.data.length);
+        await this.auditLog.deadLetter(
+          message.subject,
+          message.seq,
+          parsed.reason,
+          message.data.length,
+        );
         this.outcomes.inc({ outcome: 'dead_lettered' });
-        this.logger.warn({ streamSequence: message.seq, reason: parsed.reason }, 'audit message dead-lettered');
+        this.logger.warn(
+          { streamSequence: message.seq, reason: parsed.reason },
+          'audit message dead-lettered',
+        );
         message.ack();
+
         return;
       }
 
       const outcome = await this.auditLog.store(parsed.event);
+
       this.outcomes.inc({ outcome });
       this.logger.info(
         { eventId: parsed.event.event_id, tenantId: parsed.event.tenant_id, outcome },
@@ -96,7 +117,10 @@ export class AuditConsumer implements OnApplicationBootstrap, OnApplicationShutd
       message.ack();
     } catch (error) {
       this.outcomes.inc({ outcome: 'retry' });
-      this.logger.error({ streamSequence: message.seq, err: serializeError(error) }, 'audit event not stored; will retry');
+      this.logger.error(
+        { streamSequence: message.seq, err: serializeError(error) },
+        'audit event not stored; will retry',
+      );
       message.nak(RETRY_DELAY_MS);
     }
   }

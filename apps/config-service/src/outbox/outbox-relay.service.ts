@@ -1,4 +1,9 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Gauge, Registry } from 'prom-client';
@@ -61,6 +66,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.stopped) return;
     if (this.running) {
       this.wakeRequested = true;
+
       return;
     }
 
@@ -77,6 +83,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
     for (;;) {
       const batch = await this.relayBatch();
+
       published += batch.published;
       if (batch.failed || batch.published < BATCH_SIZE) return published;
     }
@@ -95,6 +102,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           if (this.stopped) return;
 
           const again = this.wakeRequested;
+
           this.wakeRequested = false;
           this.schedule(again ? 0 : this.pollIntervalMs);
         });

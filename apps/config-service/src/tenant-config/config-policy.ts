@@ -77,7 +77,11 @@ export function snapshotOf(state: ConfigState): ConfigSnapshot {
  * Reverting to `liya_managed` erases every key and setting; the result of any other write must be
  * a BYOK configuration with at least one usable provider, on a plan that allows BYOK.
  */
-export function applyPatch(state: ConfigState, patch: ProviderConfigPatch, plan: Plan): PatchOutcome {
+export function applyPatch(
+  state: ConfigState,
+  patch: ProviderConfigPatch,
+  plan: Plan,
+): PatchOutcome {
   const namesProviderValue = PROVIDER_FIELDS.some((field) => patch[field] != null);
 
   if (patch.mode === 'liya_managed') {
@@ -102,7 +106,10 @@ export function applyPatch(state: ConfigState, patch: ProviderConfigPatch, plan:
   }
 
   if (!isByokEligible(plan)) {
-    throw new ServiceError('plan_not_eligible', 'BYOK is available on the Growth and Enterprise plans');
+    throw new ServiceError(
+      'plan_not_eligible',
+      'BYOK is available on the Growth and Enterprise plans',
+    );
   }
 
   const storedSecrets = new Set(state.storedSecrets);
@@ -145,11 +152,17 @@ function merge(current: string | null, change: string | null | undefined): strin
   return change === undefined ? current : change;
 }
 
-export function viewOf(state: ConfigState, version: number, updatedAt: Date | null): ProviderConfigView {
+export function viewOf(
+  state: ConfigState,
+  version: number,
+  updatedAt: Date | null,
+): ProviderConfigView {
   const usable = state.mode === 'byok' ? usableProviders(state) : [];
   const configured = (provider: ProviderName) => usable.includes(provider);
 
-  const openai: ProviderConfigView['providerConfig']['openai'] = { configured: configured('openai') };
+  const openai: ProviderConfigView['providerConfig']['openai'] = {
+    configured: configured('openai'),
+  };
   if (state.openaiOrganization) openai.organization = state.openaiOrganization;
 
   const azure: ProviderConfigView['providerConfig']['azure'] = { configured: configured('azure') };

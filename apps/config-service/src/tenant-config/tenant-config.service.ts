@@ -68,6 +68,7 @@ export class TenantConfigService {
    */
   async update(request: UpdateConfigRequest): Promise<ProviderConfigView> {
     const { actor, meta } = request;
+
     assertMayWrite(actor.role);
 
     const { providerConfig: patch } = parseConfigPatchBody({ providerConfig: request.patch });
@@ -196,9 +197,13 @@ export class TenantConfigService {
   private checkEndpoint(endpoint: string): void {
     const verdict = checkAzureEndpoint(endpoint, this.hostAllowlist);
     if (!verdict.ok) {
-      throw new ServiceError('invalid_field', `providerConfig.azure_openai_endpoint ${verdict.reason}`, {
-        field: 'providerConfig.azure_openai_endpoint',
-      });
+      throw new ServiceError(
+        'invalid_field',
+        `providerConfig.azure_openai_endpoint ${verdict.reason}`,
+        {
+          field: 'providerConfig.azure_openai_endpoint',
+        },
+      );
     }
   }
 
@@ -222,7 +227,11 @@ export class TenantConfigService {
     return new Map(encrypted);
   }
 
-  private async load(manager: EntityManager, tenantId: string, forUpdate: boolean): Promise<LoadedConfig> {
+  private async load(
+    manager: EntityManager,
+    tenantId: string,
+    forUpdate: boolean,
+  ): Promise<LoadedConfig> {
     if (forUpdate) {
       // A placeholder row gives even a tenant's first write a row to lock.
       await manager

@@ -23,7 +23,9 @@ const CIPHER_ERROR_CODES = {
 
 function requireString(value: unknown, field: string, maxLength: number): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > maxLength) {
-    throw new ServiceError('crypto_invalid_input', `${field} must be a non-empty string`, { field });
+    throw new ServiceError('crypto_invalid_input', `${field} must be a non-empty string`, {
+      field,
+    });
   }
 
   return value;
@@ -87,6 +89,7 @@ export class CryptoOperationsService {
   private measured<T>(operation: string, run: () => T): T {
     try {
       const result = run();
+
       this.operations.inc({ operation, outcome: 'ok' });
 
       return result;
@@ -96,6 +99,7 @@ export class CryptoOperationsService {
           ? new ServiceError(CIPHER_ERROR_CODES[error.kind], error.message)
           : error;
       const outcome = converted instanceof ServiceError ? converted.code : 'internal_error';
+
       this.operations.inc({ operation, outcome });
 
       throw converted;

@@ -18,6 +18,7 @@ export class DashboardAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+
     request.principal = await this.verifier.verify(request.headers.authorization);
 
     return true;

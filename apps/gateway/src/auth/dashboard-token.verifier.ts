@@ -53,7 +53,10 @@ export class DashboardTokenVerifier {
 
     const parsed = dashboardClaimsSchema.safeParse(claims);
     if (!parsed.success) {
-      throw new ServiceError('unauthenticated', 'the bearer token lacks a valid tenant, role or plan');
+      throw new ServiceError(
+        'unauthenticated',
+        'the bearer token lacks a valid tenant, role or plan',
+      );
     }
 
     return {

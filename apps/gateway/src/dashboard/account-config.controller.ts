@@ -1,4 +1,15 @@
-import { Body, Controller, Get, Headers, Inject, Patch, Query, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  Inject,
+  Patch,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import {
@@ -61,6 +72,7 @@ export class AccountConfigController {
       { tenantId: principal.tenantId },
       this.env.CONFIG_TIMEOUT_MS,
     );
+
     void reply.header('etag', `"${view.version}"`);
 
     return view;
@@ -87,6 +99,7 @@ export class AccountConfigController {
       },
       this.env.CONFIG_TIMEOUT_MS,
     );
+
     void reply.header('etag', `"${view.version}"`);
 
     return view;

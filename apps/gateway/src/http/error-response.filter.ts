@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  Inject,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { type ErrorCode, ServiceError } from '@liya/contracts';
@@ -75,7 +81,10 @@ export class ErrorResponseFilter implements ExceptionFilter {
         { requestId: request.id, errorId, err: serializeError(exception) },
         'request failed unexpectedly',
       );
-      error = new ServiceError('internal_error', 'the request failed; quote the errorId to support');
+      error = new ServiceError(
+        'internal_error',
+        'the request failed; quote the errorId to support',
+      );
     }
 
     if (error.retryAfterSeconds !== undefined) {
@@ -92,7 +101,13 @@ export class ErrorResponseFilter implements ExceptionFilter {
             param: error.field ?? null,
           },
         }
-      : { code: error.code, message: error.message, field: error.field, requestId: request.id, errorId };
+      : {
+          code: error.code,
+          message: error.message,
+          field: error.field,
+          requestId: request.id,
+          errorId,
+        };
 
     void reply.status(error.status).send(body);
   }

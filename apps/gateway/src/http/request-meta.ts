@@ -5,7 +5,10 @@ import type { RequestMeta } from '@liya/contracts';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** A caller's request id is kept when it is a plain token; otherwise one is made for it. */
-export function requestIdFrom(header: string | string[] | undefined, fallback: () => string): string {
+export function requestIdFrom(
+  header: string | string[] | undefined,
+  fallback: () => string,
+): string {
   const value = Array.isArray(header) ? header[0] : header;
 
   return value && REQUEST_ID.test(value) ? value : fallback();

@@ -15,7 +15,10 @@ export class ChatRpcController implements OnModuleInit {
 
   onModuleInit(): void {
     this.rpcServer.handle(InferenceRpc.chat, (request) => {
-      if (typeof request?.tenantId !== 'string' || !/^[A-Za-z0-9_.-]{1,128}$/.test(request.tenantId)) {
+      if (
+        typeof request?.tenantId !== 'string' ||
+        !/^[A-Za-z0-9_.-]{1,128}$/.test(request.tenantId)
+      ) {
         throw new ServiceError('invalid_request', 'tenantId is missing or malformed');
       }
 

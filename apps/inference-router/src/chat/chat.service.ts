@@ -70,12 +70,14 @@ export class ChatService {
 
     try {
       const completion = await this.providerFor(route).complete({ route, apiKey, body, signal });
+
       this.providerCalls.inc({ ...labels, outcome: 'ok' });
       this.logCall(request, route, started, 'ok');
 
       return { provider: route.provider, keySource: route.key.source, completion };
     } catch (error) {
       const code = error instanceof ServiceError ? error.code : 'internal_error';
+
       this.providerCalls.inc({ ...labels, outcome: code });
       this.logCall(request, route, started, code);
 

@@ -23,7 +23,9 @@ export class AnthropicChatProvider implements ChatProvider {
       logLevel: 'off',
       fetchOptions: { redirect: 'error' },
     });
-    const model = isClaudeModel(call.body.model) ? call.body.model : this.env.ANTHROPIC_DEFAULT_MODEL;
+    const model = isClaudeModel(call.body.model)
+      ? call.body.model
+      : this.env.ANTHROPIC_DEFAULT_MODEL;
 
     try {
       const message = await client.messages.create(toAnthropicRequest(call.body, model), {

@@ -68,9 +68,7 @@ export function finishReasonOf(stopReason: string | null | undefined): FinishRea
 }
 
 export function fromAnthropicMessage(message: Anthropic.Message): ChatCompletion {
-  const text = message.content
-    .map((block) => (block.type === 'text' ? block.text : ''))
-    .join('');
+  const text = message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
   const promptTokens = message.usage.input_tokens;
   const completionTokens = message.usage.output_tokens;
 

@@ -25,7 +25,7 @@ function retryAfterSeconds(headers: unknown): number | undefined {
 // A provider's machine-readable error code is passed on when it is plainly one (model_not_found,
 // context_length_exceeded); its human message is not, since OpenAI's 401 text quotes a masked key.
 function providerCode(body: unknown): string | undefined {
-  const candidate = (body as { code?: unknown; type?: unknown; error?: { type?: unknown } } | null);
+  const candidate = body as { code?: unknown; type?: unknown; error?: { type?: unknown } } | null;
   const code = candidate?.code ?? candidate?.type ?? candidate?.error?.type;
 
   return typeof code === 'string' && /^[a-z_]{1,64}$/.test(code) ? code : undefined;
@@ -35,7 +35,11 @@ function providerCode(body: unknown): string | undefined {
  * Turns an SDK error into our error with a message of our own. The provider's text never reaches
  * the caller or the logs.
  */
-export function mapProviderError(provider: ProviderName, keySource: KeySource, error: unknown): ServiceError {
+export function mapProviderError(
+  provider: ProviderName,
+  keySource: KeySource,
+  error: unknown,
+): ServiceError {
   if (error instanceof ServiceError) return error;
 
   const label = PROVIDER_LABELS[provider];
@@ -65,7 +69,10 @@ export function mapProviderError(provider: ProviderName, keySource: KeySource, e
     const code = providerCode(failure.error);
     const detail = code ? ` (${code})` : '';
 
-    return new ServiceError('provider_bad_request', `${label} refused the request: status ${status}${detail}`);
+    return new ServiceError(
+      'provider_bad_request',
+      `${label} refused the request: status ${status}${detail}`,
+    );
   }
 
   if (status !== undefined) {

@@ -40,7 +40,11 @@ export function isClaudeModel(model: string): boolean {
  * would bill us without the tenant knowing. A managed tenant gets the platform's keys, which only
  * ever go to the platform's configured provider URLs, never to a tenant-supplied endpoint.
  */
-export function selectRoute(config: ResolvedConfig, managed: ManagedKeys, model: string): ProviderRoute {
+export function selectRoute(
+  config: ResolvedConfig,
+  managed: ManagedKeys,
+  model: string,
+): ProviderRoute {
   if (config.mode === 'byok') {
     if (config.azure) {
       return {
@@ -54,7 +58,11 @@ export function selectRoute(config: ResolvedConfig, managed: ManagedKeys, model:
     if (config.anthropic) {
       return {
         provider: 'anthropic',
-        key: { source: 'byok', field: 'anthropic_api_key', ciphertext: config.anthropic.ciphertext },
+        key: {
+          source: 'byok',
+          field: 'anthropic_api_key',
+          ciphertext: config.anthropic.ciphertext,
+        },
       };
     }
 

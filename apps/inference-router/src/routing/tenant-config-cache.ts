@@ -1,11 +1,12 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 
-import {
-  CONFIG_CHANGED_SUBJECT_PREFIX,
-  ConfigRpc,
-  type ResolvedConfig,
-} from '@liya/contracts';
+import { CONFIG_CHANGED_SUBJECT_PREFIX, ConfigRpc, type ResolvedConfig } from '@liya/contracts';
 import { NATS_CONNECTION, RpcClient } from '@liya/messaging';
 
 import { ROUTER_ENVIRONMENT, type RouterEnvironment } from '../config/router.environment';

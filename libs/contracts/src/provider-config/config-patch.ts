@@ -82,7 +82,9 @@ function toValidationError(issue: z.core.$ZodIssue | undefined): ServiceError {
     const where = parent ? ` in ${parent}` : '';
 
     return new ServiceError('unknown_field', `${named}${where} is not a known field`, {
-      field: SAFE_FIELD_NAME.test(unknownKey) ? [parent, unknownKey].filter(Boolean).join('.') : parent,
+      field: SAFE_FIELD_NAME.test(unknownKey)
+        ? [parent, unknownKey].filter(Boolean).join('.')
+        : parent,
     });
   }
 

@@ -22,8 +22,10 @@ function fail(message: string): never {
 }
 
 if (!values.tenant) fail('--tenant is required');
-if (!(PLANS as readonly string[]).includes(values.plan)) fail(`--plan must be one of ${PLANS.join(', ')}`);
-if (!(ROLES as readonly string[]).includes(values.role)) fail(`--role must be one of ${ROLES.join(', ')}`);
+if (!(PLANS as readonly string[]).includes(values.plan))
+  fail(`--plan must be one of ${PLANS.join(', ')}`);
+if (!(ROLES as readonly string[]).includes(values.role))
+  fail(`--role must be one of ${ROLES.join(', ')}`);
 
 const secret = process.env.DASHBOARD_JWT_SECRET ?? devSecret(repositoryRoot(), 'jwt-secret');
 const token = mintDashboardToken(

@@ -9,10 +9,12 @@ void startProviderStandIn(port).then((standIn) => {
     `provider stand-in on ${standIn.url}\n` +
       `  OPENAI_BASE_URL=${standIn.openaiBaseUrl}\n` +
       `  ANTHROPIC_BASE_URL=${standIn.anthropicBaseUrl}\n` +
-      `  Azure endpoint: ${standIn.url} (add 127.0.0.1:${standIn.port} to PROVIDER_HOST_ALLOWLIST)\n`,
+      `  Azure endpoint: ${standIn.url}\n` +
+      `  (add 127.0.0.1:${standIn.port} to PROVIDER_HOST_ALLOWLIST)\n`,
   );
 
   const stop = () => void standIn.close().then(() => process.exit(0));
+
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 });

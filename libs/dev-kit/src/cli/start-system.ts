@@ -30,10 +30,12 @@ async function main(): Promise<void> {
     natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
     masterKey: process.env.MASTER_KEY ?? devSecret(rootDir, 'master-key'),
     jwtSecret: process.env.DASHBOARD_JWT_SECRET ?? devSecret(rootDir, 'jwt-secret'),
-    openaiBaseUrl: standIn?.openaiBaseUrl ?? process.env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1',
+    openaiBaseUrl:
+      standIn?.openaiBaseUrl ?? process.env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1',
     anthropicBaseUrl:
       standIn?.anthropicBaseUrl ?? process.env.ANTHROPIC_BASE_URL ?? 'https://api.anthropic.com',
-    managedOpenAiKey: process.env.LIYA_OPENAI_API_KEY ?? (standIn ? 'sk-liya-managed-dev' : undefined),
+    managedOpenAiKey:
+      process.env.LIYA_OPENAI_API_KEY ?? (standIn ? 'sk-liya-managed-dev' : undefined),
     managedAnthropicKey: process.env.LIYA_ANTHROPIC_API_KEY,
     providerHostAllowlist:
       process.env.PROVIDER_HOST_ALLOWLIST ?? (standIn ? `127.0.0.1:${standIn.port}` : undefined),
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
       '',
       `Liya Engine BYOK is up: ${system.gatewayUrl}`,
       standIn
-        ? `Providers are played by the local stand-in at ${standIn.url} (PROVIDERS=live for real ones).`
+        ? `Providers are played by the stand-in at ${standIn.url} (PROVIDERS=live: real ones).`
         : 'Providers: the public APIs.',
       'Mint a dashboard token:  npm run token -- --tenant acme --plan growth --role owner',
       'Stop with Ctrl-C.',
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
       .then(() => standIn?.close())
       .then(() => process.exit(0));
   };
+
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 }

@@ -16,7 +16,11 @@ export interface TestInfrastructure {
   release(): Promise<void>;
 }
 
-const NATS_SERVER_CANDIDATES = ['nats-server', '/usr/sbin/nats-server', '/usr/local/bin/nats-server'];
+const NATS_SERVER_CANDIDATES = [
+  'nats-server',
+  '/usr/sbin/nats-server',
+  '/usr/local/bin/nats-server',
+];
 
 function findNatsServer(): string | undefined {
   return NATS_SERVER_CANDIDATES.find(
@@ -37,6 +41,7 @@ async function waitForPort(url: string, child: ChildProcess, timeoutMs: number):
         socket.end();
         resolve(true);
       });
+
       socket.once('error', () => resolve(false));
     });
     if (open) return;
@@ -54,10 +59,15 @@ export async function startPrivateNats(
 ): Promise<{ url: string; process: ChildProcess; storeDir: string; stop(): Promise<void> }> {
   const port = await freePort();
   const storeDir = mkdtempSync(join(tmpdir(), 'liya-nats-'));
-  const child = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, ...extraArgs], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    binary,
+    ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, ...extraArgs],
+    {
+      stdio: 'ignore',
+    },
+  );
   const url = `nats://127.0.0.1:${port}`;
+
   await waitForPort(url, child, 10_000);
 
   return {
@@ -67,6 +77,7 @@ export async function startPrivateNats(
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
+
         child.kill('SIGTERM');
         await exited;
       }
@@ -78,10 +89,15 @@ export async function startPrivateNats(
 async function createDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `byok_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new URL(serverUrl);
+
   admin.pathname = '/postgres';
 
   const run = async (sql: string) => {
-    const client = new Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5000 });
+    const client = new Client({
+      connectionString: admin.toString(),
+      connectionTimeoutMillis: 5000,
+    });
+
     await client.connect();
     try {
       await client.query(sql);
@@ -92,6 +108,7 @@ async function createDatabase(serverUrl: string): Promise<{ url: string; drop():
 
   await run(`CREATE DATABASE "${name}"`);
   const url = new URL(serverUrl);
+
   url.pathname = `/${name}`;
 
   return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
@@ -147,15 +164,17 @@ export async function provisionTestInfrastructure(): Promise<TestInfrastructure>
     if (!postgresServer) {
       const container = await dockerPostgres().catch((error: Error) => {
         throw new Error(
-          `No PostgreSQL for the tests: set DATABASE_URL or start a Docker engine (${error.message})`,
+          `No PostgreSQL for the tests: set DATABASE_URL or start Docker (${error.message})`,
         );
       });
+
       cleanups.push(container.stop);
       postgresServer = container.url;
       postgresSource = 'testcontainers';
     }
 
     const database = await createDatabase(postgresServer);
+
     cleanups.push(database.drop);
 
     let natsUrl: string;
@@ -163,6 +182,7 @@ export async function provisionTestInfrastructure(): Promise<TestInfrastructure>
     const binary = findNatsServer();
     if (binary) {
       const nats = await startPrivateNats(binary);
+
       cleanups.push(nats.stop);
       natsUrl = nats.url;
       natsSource = `private ${binary}`;
@@ -172,9 +192,11 @@ export async function provisionTestInfrastructure(): Promise<TestInfrastructure>
     } else {
       const container = await dockerNats().catch((error: Error) => {
         throw new Error(
-          `No NATS for the tests: install nats-server, set NATS_URL or start Docker (${error.message})`,
+          `No NATS for the tests: install nats-server, set NATS_URL or start Docker ` +
+            `(${error.message})`,
         );
       });
+
       cleanups.push(container.stop);
       natsUrl = container.url;
       natsSource = 'testcontainers';

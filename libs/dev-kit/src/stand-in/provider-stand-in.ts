@@ -39,6 +39,7 @@ const AZURE_PATH = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/;
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
+
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     request.on('error', reject);
@@ -118,7 +119,13 @@ export async function startProviderStandIn(port = 0, host = '127.0.0.1'): Promis
     const body = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
     const apiKey = keyOf(provider, request);
     const headers: Record<string, string> = {};
-    for (const name of ['authorization', 'api-key', 'x-api-key', 'openai-organization', 'user-agent']) {
+    for (const name of [
+      'authorization',
+      'api-key',
+      'x-api-key',
+      'openai-organization',
+      'user-agent',
+    ]) {
       const value = request.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }
@@ -128,7 +135,12 @@ export async function startProviderStandIn(port = 0, host = '127.0.0.1'): Promis
     const failure = apiKey ? failures.get(apiKey) : undefined;
     if (failure) {
       if (failure.delayMs) await new Promise((resolve) => setTimeout(resolve, failure.delayMs));
-      return send(failure.status, failure.body ?? { error: { message: 'failure' } }, failure.headers);
+
+      return send(
+        failure.status,
+        failure.body ?? { error: { message: 'failure' } },
+        failure.headers,
+      );
     }
 
     if (!apiKey) {

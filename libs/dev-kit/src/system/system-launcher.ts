@@ -95,11 +95,15 @@ function serviceEnv(
 /** Applies both services' migrations, as the deployment's migration job does. */
 export function runMigrations(rootDir: string, databaseUrl: string): void {
   for (const service of ['config-service', 'audit-service']) {
-    const result = spawnSync(process.execPath, [join(rootDir, 'apps', service, 'dist', 'migrate.js')], {
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const result = spawnSync(
+      process.execPath,
+      [join(rootDir, 'apps', service, 'dist', 'migrate.js')],
+      {
+        env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
 
     if (result.status !== 0) {
       throw new Error(`${service} migrations failed: ${(result.stderr || result.stdout).trim()}`);
@@ -145,14 +149,20 @@ export async function launchSystem(options: SystemOptions): Promise<RunningSyste
 
   const start = async (service: ServiceName) => {
     const env = serviceEnv(service, options, { ops: opsPorts[service], gateway: gatewayPort });
-    const child = spawn(process.execPath, [join(options.rootDir, 'apps', service, 'dist', 'main.js')], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(options.rootDir, 'apps', service, 'dist', 'main.js')],
+      {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+
     processes.set(service, child);
 
     for (const stream of ['stdout', 'stderr'] as const) {
       const lines = createInterface({ input: child[stream]! });
+
       lines.on('line', (line) => options.onLine?.(service, line, stream));
     }
 
@@ -169,8 +179,10 @@ export async function launchSystem(options: SystemOptions): Promise<RunningSyste
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
 
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
     child.kill('SIGTERM');
     const forced = setTimeout(() => child.kill('SIGKILL'), 10_000);
+
     await exited;
     clearTimeout(forced);
   };
@@ -187,5 +199,12 @@ export async function launchSystem(options: SystemOptions): Promise<RunningSyste
     throw error;
   }
 
-  return { gatewayUrl: `http://127.0.0.1:${gatewayPort}`, opsUrls, processes, start, stop, stopAll };
+  return {
+    gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
+    opsUrls,
+    processes,
+    start,
+    stop,
+    stopAll,
+  };
 }

@@ -40,6 +40,7 @@ export async function ensureAuditStream(connection: NatsConnection): Promise<voi
     if (!(error instanceof JetStreamApiError) || error.status !== 404) throw error;
 
     await manager.streams.add(AUDIT_STREAM_CONFIG);
+
     return;
   }
 

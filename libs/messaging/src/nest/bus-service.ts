@@ -59,6 +59,7 @@ export async function startBusService(options: BusServiceOptions): Promise<Runni
     logger: new NestLoggerAdapter(options.logger),
     abortOnError: false,
   });
+
   await app.init();
   await options.onStarted?.(app, connection);
 
@@ -67,6 +68,7 @@ export async function startBusService(options: BusServiceOptions): Promise<Runni
     registry,
     checks: { nats: () => pingNats(connection), ...options.readiness?.(app) },
   });
+
   options.logger.info({ opsPort: ops.port }, 'started');
 
   return {

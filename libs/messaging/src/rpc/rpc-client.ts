@@ -31,6 +31,7 @@ export class RpcClient {
       const message = await this.connection.request(contract.subject, encodeJson(request), {
         timeout: timeoutMs,
       });
+
       reply = message.json<RpcReply<ReplyOf<C>>>();
     } catch (error) {
       throw toUnavailable(contract.subject, error);

@@ -34,11 +34,16 @@ export class RpcServer {
       queue: this.queueGroup,
       callback: (error, message) => {
         if (error) {
-          this.logger.error({ subject: contract.subject, err: serializeError(error) }, 'subscription failed');
+          this.logger.error(
+            { subject: contract.subject, err: serializeError(error) },
+            'subscription failed',
+          );
+
           return;
         }
 
         const work = this.answer(contract.subject, message, handler);
+
         this.inFlight.add(work);
         void work.finally(() => this.inFlight.delete(work));
       },
@@ -63,6 +68,7 @@ export class RpcServer {
 
     try {
       const request = message.json<RequestOf<C>>();
+
       reply = { ok: true, value: await handler(request) };
     } catch (error) {
       reply = { ok: false, error: this.toErrorBody(subject, error) };

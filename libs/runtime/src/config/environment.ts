@@ -29,12 +29,10 @@ export function parseEnvironment<TSchema extends z.ZodType>(
 }
 
 /** Common variables: where NATS is, and the ops port for health and metrics. */
-export const natsUrlVariable = z
-  .string()
-  .min(1)
-  .default('nats://127.0.0.1:4222');
+export const natsUrlVariable = z.string().min(1).default('nats://127.0.0.1:4222');
 
-export const portVariable = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+export const portVariable = (fallback: number) =>
+  z.coerce.number().int().min(0).max(65535).default(fallback);
 
 export const databaseUrlVariable = z
   .string()

@@ -35,6 +35,7 @@ export function runService(
           logger.error({ shutdownTimeoutMs }, 'shutdown took too long; exiting');
           process.exit(1);
         }, shutdownTimeoutMs);
+
         forced.unref();
 
         running.stop().then(

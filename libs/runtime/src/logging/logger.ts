@@ -5,15 +5,31 @@ import { scrubRecord, scrubSecrets } from './scrub-secrets';
 
 // Field names that can hold key material; redacted at any of the first levels of a log record.
 const SENSITIVE_FIELDS = [
-  'authorization', 'Authorization', 'apiKey', 'api_key', 'plaintext', 'ciphertext', 'secret',
-  'password', 'openai_api_key', 'anthropic_api_key', 'azure_openai_key', 'x-api-key', 'api-key',
-  'masterKey', 'MASTER_KEY', 'key', 'body', 'patch',
+  'authorization',
+  'Authorization',
+  'apiKey',
+  'api_key',
+  'plaintext',
+  'ciphertext',
+  'secret',
+  'password',
+  'openai_api_key',
+  'anthropic_api_key',
+  'azure_openai_key',
+  'x-api-key',
+  'api-key',
+  'masterKey',
+  'MASTER_KEY',
+  'key',
+  'body',
+  'patch',
 ];
 
 function redactPaths(): string[] {
   const paths: string[] = [];
   for (const field of SENSITIVE_FIELDS) {
     const accessor = /^[A-Za-z_][A-Za-z0-9_]*$/.test(field) ? `.${field}` : `["${field}"]`;
+
     paths.push(field.includes('-') ? `["${field}"]` : field);
     paths.push(`*${accessor}`, `*.*${accessor}`, `*.*.*${accessor}`);
   }
@@ -41,6 +57,7 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? '
     hooks: {
       logMethod(args, method) {
         const scrubbed = args.map((arg) => (typeof arg === 'string' ? scrubSecrets(arg) : arg));
+
         method.apply(this, scrubbed as Parameters<typeof method>);
       },
     },

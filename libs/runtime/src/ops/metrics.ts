@@ -6,6 +6,7 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
  */
 export function createMetricsRegistry(service: string): Registry {
   const registry = new Registry();
+
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
 

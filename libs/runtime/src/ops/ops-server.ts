@@ -32,6 +32,7 @@ export async function runReadinessChecks(
 
       try {
         await Promise.race([check(), deadline]);
+
         return [name, 'up'] as const;
       } catch {
         return [name, 'down'] as const;
@@ -70,6 +71,7 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
       void runReadinessChecks(options.checks, timeoutMs).then((report) => {
         send(report.ready ? 200 : 503, JSON.stringify(report));
       });
+
       return;
     }
 
@@ -77,6 +79,7 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
       void options.registry.metrics().then((text) => {
         send(200, text, options.registry.contentType);
       });
+
       return;
     }
 

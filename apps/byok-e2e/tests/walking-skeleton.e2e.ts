@@ -1,0 +1,138 @@
+import {
+  canaryKey,
+  findLeaks,
+  startSystemFixture,
+  type SystemFixture,
+} from '../support/system-fixture';
+
+const CHAT_BODY = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello' }] };
+
+describe('the BYOK path, end to end on real PostgreSQL and NATS', () => {
+  let fixture: SystemFixture;
+  const acmeKey = canaryKey('sk-proj-');
+  let ownerToken: string;
+
+  beforeAll(async () => {
+    fixture = await startSystemFixture();
+    ownerToken = fixture.tokenFor({ tenantId: 'acme', role: 'owner', plan: 'growth' });
+  });
+
+  afterAll(async () => {
+    await fixture?.close();
+  });
+
+  it('stores an OpenAI key and answers with the redacted view', async () => {
+    const response = await fixture.request('PATCH', '/dashboard/account/config', {
+      token: ownerToken,
+      body: {
+        providerConfig: { mode: 'byok', openai_api_key: acmeKey, openai_organization: 'org-acme' },
+      },
+    });
+
+    expect(response.status).toBe(200);
+    expect(response.json()).toEqual({
+      providerConfig: {
+        mode: 'byok',
+        active_provider: 'openai',
+        openai: { configured: true, organization: 'org-acme' },
+        anthropic: { configured: false },
+        azure: { configured: false },
+      },
+      version: 1,
+      updatedAt: expect.any(String),
+    });
+  });
+
+  it('reads back the same redacted view', async () => {
+    const response = await fixture.request('GET', '/dashboard/account/config', {
+      token: ownerToken,
+    });
+
+    expect(response.status).toBe(200);
+    expect(response.json()).toMatchObject({
+      providerConfig: { mode: 'byok', active_provider: 'openai', openai: { configured: true } },
+      version: 1,
+    });
+  });
+
+  it('keeps only a ciphertext of the key in the database', async () => {
+    const rows = await fixture.query<{ field: string; ciphertext: string }>(
+      `SELECT field, ciphertext FROM byok_config.tenant_secrets WHERE tenant_id = 'acme'`,
+    );
+
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.field).toBe('openai_api_key');
+    expect(rows[0]?.ciphertext).toMatch(/^lbk1:1:/);
+    expect(findLeaks([{ where: 'tenant_secrets', text: JSON.stringify(rows) }], [acmeKey])).toEqual(
+      [],
+    );
+  });
+
+  it('routes the tenant chat completion to OpenAI with the tenant key', async () => {
+    fixture.standIn.reset();
+
+    const response = await fixture.request('POST', '/v1/chat/completions', {
+      token: ownerToken,
+      body: CHAT_BODY,
+    });
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-liya-provider')).toBe('openai');
+    expect(response.headers.get('x-liya-key-source')).toBe('byok');
+    expect(response.json()).toMatchObject({
+      object: 'chat.completion',
+      choices: [{ message: { role: 'assistant', content: 'stand-in reply from openai' } }],
+    });
+
+    expect(fixture.standIn.calls).toHaveLength(1);
+    expect(fixture.standIn.calls[0]?.headers.authorization).toBe(`Bearer ${acmeKey}`);
+    expect(fixture.standIn.calls[0]?.headers['openai-organization']).toBe('org-acme');
+  });
+
+  it('routes a tenant in liya_managed mode with the managed key', async () => {
+    fixture.standIn.reset();
+    const managedToken = fixture.tokenFor({ tenantId: 'globex', role: 'member', plan: 'free' });
+
+    const response = await fixture.request('POST', '/v1/chat/completions', {
+      token: managedToken,
+      body: CHAT_BODY,
+    });
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-liya-key-source')).toBe('managed');
+    expect(fixture.standIn.calls).toHaveLength(1);
+    expect(fixture.standIn.calls[0]?.headers.authorization).toBe(
+      `Bearer ${fixture.managedOpenAiKey}`,
+    );
+  });
+
+  it('records exactly one audit event for the PATCH', async () => {
+    const events = await fixture.waitFor(async () => {
+      const response = await fixture.request('GET', '/dashboard/account/audit-log', {
+        token: ownerToken,
+      });
+      const body = response.json() as { events: unknown[] };
+
+      return body.events.length > 0 ? body.events : undefined;
+    }, 'the audit event');
+
+    expect(events).toEqual([
+      expect.objectContaining({
+        action: 'byok_config_updated',
+        tenant_id: 'acme',
+        before: { mode: 'liya_managed', providers: [] },
+        after: { mode: 'byok', providers: ['openai'] },
+      }),
+    ]);
+  });
+
+  it('never returned the key in any response', () => {
+    const haystacks = fixture.responses.map((response) => ({
+      where: `${response.method} ${response.path} (${response.status})`,
+      text: JSON.stringify(response.headers) + response.body,
+    }));
+
+    expect(fixture.responses.length).toBeGreaterThanOrEqual(5);
+    expect(findLeaks(haystacks, [acmeKey])).toEqual([]);
+  });
+});
