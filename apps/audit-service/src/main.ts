@@ -5,7 +5,7 @@ import { initializeDatabase, pingDatabase } from '@liya/persistence';
 import { parseEnvironment, runService } from '@liya/runtime';
 
 import { AuditModule } from './audit.module';
-import { auditEnvironmentSchema } from './config/audit.environment';
+import { auditEnvironmentSchema } from '@liya/environment';
 import { createAuditDataSource } from './database/data-source';
 
 runService('audit-service', async (logger) => {

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { runMigrations } from '@liya/persistence';
 import { parseEnvironment } from '@liya/runtime';
 
-import { auditEnvironmentSchema } from './config/audit.environment';
+import { auditEnvironmentSchema } from '@liya/environment';
 import { createAuditDataSource } from './database/data-source';
 
 async function main(): Promise<void> {

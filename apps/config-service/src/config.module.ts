@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 
 import { parseHostAllowlist } from '@liya/contracts';
 
-import type { ConfigEnvironment } from './config/config.environment';
+import type { ConfigEnvironment } from '@liya/environment';
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { OUTBOX_POLL_INTERVAL_MS } from './outbox/outbox.tokens';
 import { PROVIDER_HOST_ALLOWLIST } from './tenant-config/config.tokens';

@@ -4,7 +4,7 @@ import { ensureAuditStream, startBusService } from '@liya/messaging';
 import { initializeDatabase, pingDatabase } from '@liya/persistence';
 import { parseEnvironment, runService } from '@liya/runtime';
 
-import { configEnvironmentSchema } from './config/config.environment';
+import { configEnvironmentSchema } from '@liya/environment';
 import { ConfigModule } from './config.module';
 import { createConfigDataSource } from './database/data-source';
 

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { runMigrations } from '@liya/persistence';
 import { parseEnvironment } from '@liya/runtime';
 
-import { configEnvironmentSchema } from './config/config.environment';
+import { configEnvironmentSchema } from '@liya/environment';
 import { createConfigDataSource } from './database/data-source';
 
 async function main(): Promise<void> {

@@ -4,7 +4,7 @@ import { loadKeyRing } from '@liya/crypto-core';
 import { startBusService } from '@liya/messaging';
 import { parseEnvironment, runService } from '@liya/runtime';
 
-import { cryptoEnvironmentSchema } from './config/crypto.environment';
+import { cryptoEnvironmentSchema } from '@liya/environment';
 import { CryptoModule } from './crypto.module';
 
 runService('crypto-service', async (logger) => {

@@ -2,9 +2,12 @@ import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 
+import { AuditLogController } from './audit/audit-log.controller';
 import { DashboardAuthGuard } from './auth/dashboard-auth.guard';
 import { DashboardTokenVerifier } from './auth/dashboard-token.verifier';
-import { GATEWAY_ENVIRONMENT, type GatewayEnvironment } from './config/gateway.environment';
+import type { GatewayEnvironment } from '@liya/environment';
+
+import { GATEWAY_ENVIRONMENT } from './config/gateway-environment.token';
 import { AccountConfigController } from './dashboard/account-config.controller';
 import { HealthController } from './health/health.controller';
 import { ErrorResponseFilter } from './http/error-response.filter';
@@ -16,7 +19,12 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [JwtModule.register({})],
-      controllers: [AccountConfigController, ChatCompletionsController, HealthController],
+      controllers: [
+        AccountConfigController,
+        AuditLogController,
+        ChatCompletionsController,
+        HealthController,
+      ],
       providers: [
         ...sharedProviders,
         { provide: GATEWAY_ENVIRONMENT, useValue: env },

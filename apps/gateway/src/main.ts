@@ -18,7 +18,7 @@ import {
   runService,
 } from '@liya/runtime';
 
-import { gatewayEnvironmentSchema } from './config/gateway.environment';
+import { gatewayEnvironmentSchema } from '@liya/environment';
 import { GatewayModule } from './gateway.module';
 import { observeHttp } from './http/http-observability';
 import { requestIdFrom } from './http/request-meta';

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { startBusService } from '@liya/messaging';
 import { parseEnvironment, runService } from '@liya/runtime';
 
-import { routerEnvironmentSchema } from './config/router.environment';
+import { routerEnvironmentSchema } from '@liya/environment';
 import { RouterModule } from './router.module';
 
 runService('inference-router', async (logger) => {

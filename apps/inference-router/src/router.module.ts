@@ -2,7 +2,9 @@ import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 
 import { ChatRpcController } from './chat/chat-rpc.controller';
 import { ChatService } from './chat/chat.service';
-import { ROUTER_ENVIRONMENT, type RouterEnvironment } from './config/router.environment';
+import type { RouterEnvironment } from '@liya/environment';
+
+import { ROUTER_ENVIRONMENT } from './config/router-environment.token';
 import { AnthropicChatProvider } from './providers/anthropic-chat.provider';
 import { OpenAiChatProvider } from './providers/openai-chat.provider';
 import { TenantConfigCache } from './routing/tenant-config-cache';

@@ -5,7 +5,9 @@ import { JwtService } from '@nestjs/jwt';
 
 import { ServiceError } from '@liya/contracts';
 
-import { GATEWAY_ENVIRONMENT, type GatewayEnvironment } from '../config/gateway.environment';
+import type { GatewayEnvironment } from '@liya/environment';
+
+import { GATEWAY_ENVIRONMENT } from '../config/gateway-environment.token';
 import { dashboardClaimsSchema, type Principal } from './principal';
 
 /**

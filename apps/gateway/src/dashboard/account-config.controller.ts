@@ -1,20 +1,7 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  Inject,
-  Patch,
-  Query,
-  Req,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Get, Headers, Inject, Patch, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import {
-  AuditRpc,
-  type AuditQueryReply,
   ConfigRpc,
   parseConfigPatchBody,
   type ProviderConfigView,
@@ -24,7 +11,9 @@ import { RpcClient } from '@liya/messaging';
 
 import { CurrentPrincipal, DashboardAuthGuard } from '../auth/dashboard-auth.guard';
 import type { Principal } from '../auth/principal';
-import { GATEWAY_ENVIRONMENT, type GatewayEnvironment } from '../config/gateway.environment';
+import type { GatewayEnvironment } from '@liya/environment';
+
+import { GATEWAY_ENVIRONMENT } from '../config/gateway-environment.token';
 import { requestMetaOf } from '../http/request-meta';
 
 function parseIfMatch(header: string | undefined): number | undefined {
@@ -38,19 +27,6 @@ function parseIfMatch(header: string | undefined): number | undefined {
   }
 
   return Number(match[1]);
-}
-
-function parseLimit(raw: string | undefined): number {
-  if (raw === undefined) return 20;
-
-  const limit = Number(raw);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-    throw new ServiceError('invalid_field', 'limit must be a whole number from 1 to 100', {
-      field: 'limit',
-    });
-  }
-
-  return limit;
 }
 
 /** The dashboard's account routes. Every read and write is scoped to the token's tenant. */
@@ -103,18 +79,5 @@ export class AccountConfigController {
     void reply.header('etag', `"${view.version}"`);
 
     return view;
-  }
-
-  @Get('audit-log')
-  async auditLog(
-    @CurrentPrincipal() principal: Principal,
-    @Query('limit') limit: string | undefined,
-    @Query('cursor') cursor: string | undefined,
-  ): Promise<AuditQueryReply> {
-    return this.rpc.call(
-      AuditRpc.query,
-      { tenantId: principal.tenantId, limit: parseLimit(limit), cursor },
-      this.env.CONFIG_TIMEOUT_MS,
-    );
   }
 }

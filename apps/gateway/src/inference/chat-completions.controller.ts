@@ -11,7 +11,9 @@ import { RpcClient } from '@liya/messaging';
 
 import { CurrentPrincipal, DashboardAuthGuard } from '../auth/dashboard-auth.guard';
 import type { Principal } from '../auth/principal';
-import { GATEWAY_ENVIRONMENT, type GatewayEnvironment } from '../config/gateway.environment';
+import type { GatewayEnvironment } from '@liya/environment';
+
+import { GATEWAY_ENVIRONMENT } from '../config/gateway-environment.token';
 
 /** OpenAI-compatible chat completions; the tenant is the token's, the provider the router's. */
 @Controller('v1')

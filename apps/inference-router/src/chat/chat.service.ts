@@ -11,7 +11,9 @@ import {
 import { RpcClient } from '@liya/messaging';
 import { APP_LOGGER, type AppLogger } from '@liya/runtime';
 
-import { ROUTER_ENVIRONMENT, type RouterEnvironment } from '../config/router.environment';
+import type { RouterEnvironment } from '@liya/environment';
+
+import { ROUTER_ENVIRONMENT } from '../config/router-environment.token';
 import { AnthropicChatProvider } from '../providers/anthropic-chat.provider';
 import type { ChatProvider } from '../providers/chat-provider';
 import { OpenAiChatProvider } from '../providers/openai-chat.provider';

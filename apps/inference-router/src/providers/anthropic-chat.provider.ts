@@ -3,7 +3,9 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import type { ChatCompletion } from '@liya/contracts';
 
-import { ROUTER_ENVIRONMENT, type RouterEnvironment } from '../config/router.environment';
+import type { RouterEnvironment } from '@liya/environment';
+
+import { ROUTER_ENVIRONMENT } from '../config/router-environment.token';
 import { isClaudeModel } from '../routing/provider-route';
 import { fromAnthropicMessage, toAnthropicRequest } from './anthropic-translation';
 import type { ChatProvider, ProviderCall } from './chat-provider';

@@ -8,7 +8,9 @@ import {
   ServiceError,
 } from '@liya/contracts';
 
-import { ROUTER_ENVIRONMENT, type RouterEnvironment } from '../config/router.environment';
+import type { RouterEnvironment } from '@liya/environment';
+
+import { ROUTER_ENVIRONMENT } from '../config/router-environment.token';
 import type { ChatProvider, ProviderCall } from './chat-provider';
 import { mapProviderError } from './provider-error.mapper';
 

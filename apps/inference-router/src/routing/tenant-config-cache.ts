@@ -9,7 +9,9 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { CONFIG_CHANGED_SUBJECT_PREFIX, ConfigRpc, type ResolvedConfig } from '@liya/contracts';
 import { NATS_CONNECTION, RpcClient } from '@liya/messaging';
 
-import { ROUTER_ENVIRONMENT, type RouterEnvironment } from '../config/router.environment';
+import type { RouterEnvironment } from '@liya/environment';
+
+import { ROUTER_ENVIRONMENT } from '../config/router-environment.token';
 
 const RESOLVE_TIMEOUT_MS = 2000;
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 
 export class ConfigurationError extends Error {
   constructor(message: string) {
@@ -27,17 +27,6 @@ export function parseEnvironment<TSchema extends z.ZodType>(
 
   throw new ConfigurationError(`invalid configuration: ${problems.join('; ')}`);
 }
-
-/** Common variables: where NATS is, and the ops port for health and metrics. */
-export const natsUrlVariable = z.string().min(1).default('nats://127.0.0.1:4222');
-
-export const portVariable = (fallback: number) =>
-  z.coerce.number().int().min(0).max(65535).default(fallback);
-
-export const databaseUrlVariable = z
-  .string()
-  .regex(/^postgres(ql)?:\/\//)
-  .default('postgres://postgres@127.0.0.1:5432/liya_byok');
 
 /** Shows a connection URL without its password, for messages that must name it. */
 export function displayUrl(url: string): string {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { natsUrlVariable, portVariable } from '@liya/runtime';
+import { natsUrlVariable, portVariable } from './variables';
 
 const algorithm = z.enum(['HS256', 'RS256', 'ES256']);
 
@@ -43,5 +43,3 @@ export const gatewayEnvironmentSchema = z
   });
 
 export type GatewayEnvironment = z.infer<typeof gatewayEnvironmentSchema>;
-
-export const GATEWAY_ENVIRONMENT = Symbol('GATEWAY_ENVIRONMENT');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { databaseUrlVariable, natsUrlVariable, portVariable } from '@liya/runtime';
+import { databaseUrlVariable, natsUrlVariable, portVariable } from './variables';
 
 export const configEnvironmentSchema = z.object({
   DATABASE_URL: databaseUrlVariable,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { databaseUrlVariable, natsUrlVariable, portVariable } from '@liya/runtime';
+import { databaseUrlVariable, natsUrlVariable, portVariable } from './variables';
 
 export const auditEnvironmentSchema = z.object({
   DATABASE_URL: databaseUrlVariable,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { natsUrlVariable, portVariable } from '@liya/runtime';
+import { natsUrlVariable, portVariable } from './variables';
 
 export const routerEnvironmentSchema = z.object({
   NATS_URL: natsUrlVariable,
@@ -19,5 +19,3 @@ export const routerEnvironmentSchema = z.object({
 });
 
 export type RouterEnvironment = z.infer<typeof routerEnvironmentSchema>;
-
-export const ROUTER_ENVIRONMENT = Symbol('ROUTER_ENVIRONMENT');

@@ -1,0 +1,2 @@
+/** Injection token of the router's validated environment. */
+export const ROUTER_ENVIRONMENT = Symbol('ROUTER_ENVIRONMENT');
