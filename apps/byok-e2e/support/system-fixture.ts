@@ -65,6 +65,7 @@ export function canaryKey(prefix: string): string {
  */
 export async function startSystemFixture(
   overrides: Partial<SystemOptions> = {},
+  options: { extraAllowedHosts?: string[] } = {},
 ): Promise<SystemFixture> {
   const infrastructure = await provisionTestInfrastructure();
   const standIn = await startProviderStandIn();
@@ -84,7 +85,10 @@ export async function startSystemFixture(
       openaiBaseUrl: standIn.openaiBaseUrl,
       anthropicBaseUrl: standIn.anthropicBaseUrl,
       managedOpenAiKey,
-      providerHostAllowlist: `127.0.0.1:${standIn.port}`,
+      providerHostAllowlist: [
+        `127.0.0.1:${standIn.port}`,
+        ...(options.extraAllowedHosts ?? []),
+      ].join(','),
       logLevel: 'debug',
       onLine: (service, line) => logs.push({ service, line }),
       ...overrides,
