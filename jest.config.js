@@ -36,6 +36,8 @@ const shared = {
 };
 
 module.exports = {
+  // A global option: integration and end-to-end hooks start servers and whole systems.
+  testTimeout: 120_000,
   projects: [
     {
       ...shared,
@@ -46,13 +48,11 @@ module.exports = {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs}/*/tests/**/*.test.ts'],
-      testTimeout: 120_000,
     },
     {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/apps/byok-e2e/tests/**/*.e2e.ts'],
-      testTimeout: 180_000,
     },
   ],
 };
