@@ -74,8 +74,10 @@ export class RpcServer {
       reply = { ok: false, error: this.toErrorBody(subject, error) };
     }
 
-    stopTimer?.();
-    this.metrics?.handled.inc({ subject, code: reply.ok ? 'ok' : reply.error.code });
+    const seconds = stopTimer?.();
+    const code = reply.ok ? 'ok' : reply.error.code;
+    this.metrics?.handled.inc({ subject, code });
+    this.logger.debug({ subject, code, seconds }, 'bus request answered');
 
     if (message.reply) message.respond(encodeJson(reply));
   }
