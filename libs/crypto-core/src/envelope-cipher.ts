@@ -1,71 +1,41 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
+import { CipherError } from './cipher-error';
+import {
+  CIPHERTEXT_PREFIX,
+  formatCiphertext,
+  NONCE_BYTES,
+  parseCiphertext,
+  TAG_BYTES,
+} from './ciphertext-format';
 import type { KeyRing } from './key-ring';
 
-/**
- * Ciphertext format, version 1 (all parts base64url, separated by colons):
- *
- *   lbk1:<key version>:<96-bit nonce>:<ciphertext>:<128-bit tag>
- *
- * The associated data is "lbk1|<tenant id>|<field>", so a ciphertext moved to another tenant or
- * field fails authentication. The AES key is not the master key itself but a subkey derived per
- * tenant with HKDF-SHA256, which keeps the number of random-nonce encryptions under any one AES key
- * to a single tenant's writes, far below GCM's 2^32 limit.
- */
-export const CIPHERTEXT_PREFIX = 'lbk1';
+/** Provider keys are short; anything larger is refused before it is encrypted. */
+export const MAX_PLAINTEXT_BYTES = 4096;
+export const MAX_CIPHERTEXT_LENGTH = 8192;
 
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
+// Neither may contain "|", which keeps the associated data "lbk1|<tenant>|<field>" unambiguous.
+const TENANT_ID_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
+const FIELD_PATTERN = /^[a-z0-9_]{1,64}$/;
+
 const HKDF_SALT = Buffer.from('liya-byok-tenant-key-v1');
 const MAX_CACHED_SUBKEYS = 10_000;
 
-export type CipherErrorKind =
-  'malformed_ciphertext' | 'unknown_key_version' | 'integrity_failure' | 'invalid_input';
-
-/** A typed failure whose message is fixed by us and holds neither key nor plaintext. */
-export class CipherError extends Error {
-  constructor(
-    readonly kind: CipherErrorKind,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CipherError';
-  }
-}
-
-export interface CiphertextParts {
+export interface RewrapResult {
+  ciphertext: string;
   keyVersion: string;
-  nonce: Buffer;
-  sealed: Buffer;
-  tag: Buffer;
+  /** False when the ciphertext was already under the active version and is returned as is. */
+  rewrapped: boolean;
 }
 
-export function parseCiphertext(ciphertext: string): CiphertextParts {
-  const parts = ciphertext.split(':');
-  if (parts.length !== 5 || parts[0] !== CIPHERTEXT_PREFIX) {
-    throw new CipherError('malformed_ciphertext', 'the ciphertext is not in the lbk1 format');
-  }
-
-  const [, keyVersion, nonce, sealed, tag] = parts as [string, string, string, string, string];
-  const decoded = [nonce, sealed, tag].map((part) => {
-    if (!/^[A-Za-z0-9_-]*$/.test(part)) {
-      throw new CipherError('malformed_ciphertext', 'the ciphertext is not base64url');
-    }
-
-    return Buffer.from(part, 'base64url');
-  }) as [Buffer, Buffer, Buffer];
-
-  if (decoded[0].length !== NONCE_BYTES || decoded[2].length !== TAG_BYTES) {
-    throw new CipherError('malformed_ciphertext', 'the ciphertext nonce or tag has the wrong size');
-  }
-
-  return { keyVersion, nonce: decoded[0], sealed: decoded[1], tag: decoded[2] };
-}
-
-function associatedData(tenantId: string, field: string): Buffer {
-  return Buffer.from(`${CIPHERTEXT_PREFIX}|${tenantId}|${field}`, 'utf8');
-}
-
+/**
+ * AES-256-GCM with a random 96-bit nonce and the full 128-bit tag; the associated data binds every
+ * ciphertext to its format, tenant and field (see ciphertext-format.ts for the layout).
+ *
+ * GCM's limit: with random nonces one key must stay far below 2^32 encryptions. The AES key is
+ * therefore never the master key but a subkey derived per (master version, tenant) with
+ * HKDF-SHA256, so any one AES key only ever seals one tenant's few provider keys, each write once.
+ */
 export class EnvelopeCipher {
   private readonly subkeys = new Map<string, Buffer>();
 
@@ -76,6 +46,55 @@ export class EnvelopeCipher {
   }
 
   encrypt(tenantId: string, field: string, plaintext: string): string {
+    checkBinding(tenantId, field);
+    if (typeof plaintext !== 'string' || plaintext.length === 0) {
+      throw new CipherError('invalid_input', 'the plaintext must be a non-empty string');
+    }
+    // UTF-8 never takes fewer bytes than UTF-16 units, so a huge string is refused unencoded.
+    if (plaintext.length > MAX_PLAINTEXT_BYTES) throw plaintextTooLarge();
+
+    const bytes = Buffer.from(plaintext, 'utf8');
+    try {
+      if (bytes.length > MAX_PLAINTEXT_BYTES) throw plaintextTooLarge();
+
+      return this.seal(tenantId, field, bytes);
+    } finally {
+      bytes.fill(0);
+    }
+  }
+
+  decrypt(tenantId: string, field: string, ciphertext: string): string {
+    const opened = this.open(tenantId, field, ciphertext);
+    try {
+      return opened.toString('utf8');
+    } finally {
+      opened.fill(0);
+    }
+  }
+
+  /**
+   * Re-encrypts under the active version; the plaintext exists only inside this method. A
+   * ciphertext already under the active version is still authenticated, then returned as is.
+   */
+  rewrap(tenantId: string, field: string, ciphertext: string): RewrapResult {
+    const opened = this.open(tenantId, field, ciphertext);
+    try {
+      const active = this.keyRing.activeVersion;
+      if (parseCiphertext(ciphertext).keyVersion === active) {
+        return { ciphertext, keyVersion: active, rewrapped: false };
+      }
+
+      return {
+        ciphertext: this.seal(tenantId, field, opened),
+        keyVersion: active,
+        rewrapped: true,
+      };
+    } finally {
+      opened.fill(0);
+    }
+  }
+
+  private seal(tenantId: string, field: string, plaintext: Buffer): string {
     const keyVersion = this.keyRing.activeVersion;
     const nonce = randomBytes(NONCE_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.subkey(keyVersion, tenantId), nonce, {
@@ -84,16 +103,21 @@ export class EnvelopeCipher {
 
     cipher.setAAD(associatedData(tenantId, field));
 
-    const sealed = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    const tag = cipher.getAuthTag();
+    const sealed = Buffer.concat([cipher.update(plaintext), cipher.final()]);
 
-    return [CIPHERTEXT_PREFIX, keyVersion, nonce, sealed, tag]
-      .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
-      .join(':');
+    return formatCiphertext({ keyVersion, nonce, sealed, tag: cipher.getAuthTag() });
   }
 
-  decrypt(tenantId: string, field: string, ciphertext: string): string {
+  private open(tenantId: string, field: string, ciphertext: string): Buffer {
+    checkBinding(tenantId, field);
+    if (typeof ciphertext !== 'string' || ciphertext.length > MAX_CIPHERTEXT_LENGTH) {
+      throw new CipherError('malformed_ciphertext', 'the ciphertext is not an lbk1 string');
+    }
+
     const parts = parseCiphertext(ciphertext);
+    if (this.keyRing.isRetired(parts.keyVersion)) {
+      throw new CipherError('retired_key_version', 'the ciphertext names a retired key version');
+    }
     if (!this.keyRing.has(parts.keyVersion)) {
       throw new CipherError('unknown_key_version', 'the ciphertext names a key version not held');
     }
@@ -109,20 +133,13 @@ export class EnvelopeCipher {
     decipher.setAuthTag(parts.tag);
 
     try {
-      return Buffer.concat([decipher.update(parts.sealed), decipher.final()]).toString('utf8');
+      return Buffer.concat([decipher.update(parts.sealed), decipher.final()]);
     } catch {
       throw new CipherError(
         'integrity_failure',
         'the ciphertext failed authentication (altered, or bound to another tenant or field)',
       );
     }
-  }
-
-  /** Re-encrypts under the active version; the plaintext never leaves this method. */
-  rewrap(tenantId: string, field: string, ciphertext: string): string {
-    if (parseCiphertext(ciphertext).keyVersion === this.keyRing.activeVersion) return ciphertext;
-
-    return this.encrypt(tenantId, field, this.decrypt(tenantId, field, ciphertext));
   }
 
   private subkey(keyVersion: string, tenantId: string): Buffer {
@@ -143,4 +160,24 @@ export class EnvelopeCipher {
 
     return subkey;
   }
+}
+
+function plaintextTooLarge(): CipherError {
+  return new CipherError(
+    'plaintext_too_large',
+    `the plaintext is larger than ${MAX_PLAINTEXT_BYTES} bytes`,
+  );
+}
+
+function checkBinding(tenantId: unknown, field: unknown): void {
+  if (typeof tenantId !== 'string' || !TENANT_ID_PATTERN.test(tenantId)) {
+    throw new CipherError('invalid_input', 'the tenant id is missing or malformed');
+  }
+  if (typeof field !== 'string' || !FIELD_PATTERN.test(field)) {
+    throw new CipherError('invalid_input', 'the field name is missing or malformed');
+  }
+}
+
+function associatedData(tenantId: string, field: string): Buffer {
+  return Buffer.from(`${CIPHERTEXT_PREFIX}|${tenantId}|${field}`, 'utf8');
 }
