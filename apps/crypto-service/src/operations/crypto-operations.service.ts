@@ -1,92 +1,120 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Registry } from 'prom-client';
 
 import {
+  type BatchItemResult,
+  type BatchReply,
   type DecryptReply,
-  type DecryptRequest,
   type EncryptReply,
-  type EncryptRequest,
-  SECRET_FIELDS,
+  type ErrorCode,
+  type RewrapReply,
   ServiceError,
 } from '@liya/contracts';
 import { CipherError, type CipherErrorKind, EnvelopeCipher } from '@liya/crypto-core';
+import { APP_LOGGER, type AppLogger, serializeError } from '@liya/runtime';
 
-const MAX_PLAINTEXT_BYTES = 4096;
-const MAX_CIPHERTEXT_LENGTH = 8192;
+import { checkBatch, checkBinding, checkCiphertext, checkPlaintext } from './crypto-input';
+
+type Operation = 'encrypt' | 'decrypt' | 'rewrap';
 
 const CIPHER_ERROR_CODES = {
   malformed_ciphertext: 'crypto_malformed_ciphertext',
   unknown_key_version: 'crypto_unknown_key_version',
+  retired_key_version: 'crypto_key_version_retired',
   integrity_failure: 'crypto_integrity_failure',
   invalid_input: 'crypto_invalid_input',
-} as const satisfies Record<CipherErrorKind, string>;
+  plaintext_too_large: 'crypto_plaintext_too_large',
+} as const satisfies Record<CipherErrorKind, ErrorCode>;
 
-function requireString(value: unknown, field: string, maxLength: number): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > maxLength) {
-    throw new ServiceError('crypto_invalid_input', `${field} must be a non-empty string`, {
-      field,
-    });
-  }
+// Refusals that may mean tampering or a rotation step skipped: worth a warning in the log.
+const SUSPICIOUS_CODES: ReadonlySet<ErrorCode> = new Set([
+  'crypto_integrity_failure',
+  'crypto_key_version_retired',
+  'crypto_unknown_key_version',
+  'crypto_malformed_ciphertext',
+]);
 
-  return value;
-}
-
-function requireSecretField(value: unknown): string {
-  if (typeof value !== 'string' || !(SECRET_FIELDS as readonly string[]).includes(value)) {
-    throw new ServiceError('crypto_invalid_input', 'field must name a secret field', {
-      field: 'field',
-    });
-  }
-
-  return value;
-}
-
-/** Encrypt and decrypt for the other services; input is checked since it comes off the bus. */
+/**
+ * Encrypt, decrypt and rewrap for the other services, one at a time or in batches. Input is
+ * checked since it comes off the bus; every failure is a typed error without key or plaintext.
+ */
 @Injectable()
 export class CryptoOperationsService {
   private readonly operations: Counter<'operation' | 'outcome'>;
 
   constructor(
     private readonly cipher: EnvelopeCipher,
+    @Inject(APP_LOGGER) private readonly logger: AppLogger,
     registry: Registry,
   ) {
     this.operations = new Counter({
       name: 'liya_crypto_operations_total',
-      help: 'Crypto operations by kind and outcome',
+      help: 'Crypto operations by kind and outcome (batch items count one each)',
       labelNames: ['operation', 'outcome'] as const,
       registers: [registry],
     });
   }
 
-  async encrypt(request: EncryptRequest): Promise<EncryptReply> {
-    return this.measured('encrypt', () => {
-      const tenantId = requireString(request?.tenantId, 'tenantId', 128);
-      const field = requireSecretField(request?.field);
-      const plaintext = requireString(request?.plaintext, 'plaintext', MAX_PLAINTEXT_BYTES);
+  async encrypt(request: unknown): Promise<EncryptReply> {
+    return this.measured('encrypt', request, () => {
+      const { tenantId, field } = checkBinding(request);
+      const plaintext = checkPlaintext(request);
 
-      if (Buffer.byteLength(plaintext, 'utf8') > MAX_PLAINTEXT_BYTES) {
-        throw new ServiceError('crypto_invalid_input', 'plaintext is too long', {
-          field: 'plaintext',
-        });
+      return {
+        ciphertext: this.cipher.encrypt(tenantId, field, plaintext),
+        keyVersion: this.cipher.activeVersion,
+      };
+    });
+  }
+
+  async decrypt(request: unknown): Promise<DecryptReply> {
+    return this.measured('decrypt', request, () => {
+      const { tenantId, field } = checkBinding(request);
+
+      return { plaintext: this.cipher.decrypt(tenantId, field, checkCiphertext(request)) };
+    });
+  }
+
+  async rewrap(request: unknown): Promise<RewrapReply> {
+    return this.measured('rewrap', request, () => {
+      const { tenantId, field } = checkBinding(request);
+
+      return this.cipher.rewrap(tenantId, field, checkCiphertext(request));
+    });
+  }
+
+  async encryptBatch(request: unknown): Promise<BatchReply<EncryptReply>> {
+    return this.batch(request, (item) => this.encrypt(item));
+  }
+
+  async decryptBatch(request: unknown): Promise<BatchReply<DecryptReply>> {
+    return this.batch(request, (item) => this.decrypt(item));
+  }
+
+  async rewrapBatch(request: unknown): Promise<BatchReply<RewrapReply>> {
+    return this.batch(request, (item) => this.rewrap(item));
+  }
+
+  private async batch<T>(
+    request: unknown,
+    run: (item: unknown) => Promise<T>,
+  ): Promise<BatchReply<T>> {
+    const items = checkBatch(request);
+    const results: Array<BatchItemResult<T>> = [];
+
+    for (const item of items) {
+      try {
+        results.push({ ok: true, value: await run(item) });
+      } catch (error) {
+        results.push({ ok: false, error: (error as ServiceError).toBody() });
       }
+    }
 
-      const ciphertext = this.cipher.encrypt(tenantId, field, plaintext);
-
-      return { ciphertext, keyVersion: this.cipher.activeVersion };
-    });
+    return { activeKeyVersion: this.cipher.activeVersion, results };
   }
 
-  async decrypt(request: DecryptRequest): Promise<DecryptReply> {
-    return this.measured('decrypt', () => {
-      const tenantId = requireString(request?.tenantId, 'tenantId', 128);
-      const field = requireSecretField(request?.field);
-      const ciphertext = requireString(request?.ciphertext, 'ciphertext', MAX_CIPHERTEXT_LENGTH);
-
-      return { plaintext: this.cipher.decrypt(tenantId, field, ciphertext) };
-    });
-  }
-
-  private measured<T>(operation: string, run: () => T): T {
+  /** Runs one operation, counts its outcome and turns every failure into a ServiceError. */
+  private measured<T>(operation: Operation, request: unknown, run: () => T): T {
     try {
       const result = run();
 
@@ -94,15 +122,30 @@ export class CryptoOperationsService {
 
       return result;
     } catch (error) {
-      const converted =
-        error instanceof CipherError
-          ? new ServiceError(CIPHER_ERROR_CODES[error.kind], error.message)
-          : error;
-      const outcome = converted instanceof ServiceError ? converted.code : 'internal_error';
+      const converted = this.toServiceError(operation, error);
 
-      this.operations.inc({ operation, outcome });
+      this.operations.inc({ operation, outcome: converted.code });
+      if (SUSPICIOUS_CODES.has(converted.code)) {
+        const { tenantId, field } = request as { tenantId?: unknown; field?: unknown };
+
+        this.logger.warn(
+          { operation, code: converted.code, tenantId: String(tenantId), field: String(field) },
+          'crypto operation refused',
+        );
+      }
 
       throw converted;
     }
+  }
+
+  private toServiceError(operation: Operation, error: unknown): ServiceError {
+    if (error instanceof ServiceError) return error;
+    if (error instanceof CipherError) {
+      return new ServiceError(CIPHER_ERROR_CODES[error.kind], error.message);
+    }
+
+    this.logger.error({ operation, err: serializeError(error) }, 'crypto operation failed');
+
+    return new ServiceError('internal_error', 'the crypto operation failed; see the service logs');
   }
 }

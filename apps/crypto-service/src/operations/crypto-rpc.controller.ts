@@ -5,7 +5,10 @@ import { RpcServer } from '@liya/messaging';
 
 import { CryptoOperationsService } from './crypto-operations.service';
 
-/** Binds the crypto operations to their bus subjects. */
+/**
+ * Binds the crypto operations to their bus subjects. Who may send to which subject is the NATS
+ * server's decision (k8s/base/nats/nats.conf), so a request that arrives here is authorised.
+ */
 @Injectable()
 export class CryptoRpcController implements OnModuleInit {
   constructor(
@@ -14,7 +17,13 @@ export class CryptoRpcController implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.rpcServer.handle(CryptoRpc.encrypt, (request) => this.operations.encrypt(request));
-    this.rpcServer.handle(CryptoRpc.decrypt, (request) => this.operations.decrypt(request));
+    const operations = this.operations;
+
+    this.rpcServer.handle(CryptoRpc.encrypt, (request) => operations.encrypt(request));
+    this.rpcServer.handle(CryptoRpc.decrypt, (request) => operations.decrypt(request));
+    this.rpcServer.handle(CryptoRpc.rewrap, (request) => operations.rewrap(request));
+    this.rpcServer.handle(CryptoRpc.encryptBatch, (request) => operations.encryptBatch(request));
+    this.rpcServer.handle(CryptoRpc.decryptBatch, (request) => operations.decryptBatch(request));
+    this.rpcServer.handle(CryptoRpc.rewrapBatch, (request) => operations.rewrapBatch(request));
   }
 }

@@ -31,6 +31,8 @@ export const ERROR_STATUS = {
   crypto_integrity_failure: 500,
   crypto_malformed_ciphertext: 500,
   crypto_invalid_input: 400,
+  crypto_key_version_retired: 500,
+  crypto_plaintext_too_large: 413,
   internal_error: 500,
 } as const;
 
