@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -22,7 +22,7 @@ const NATS_SERVER_CANDIDATES = [
   '/usr/local/bin/nats-server',
 ];
 
-function findNatsServer(): string | undefined {
+export function findNatsServer(): string | undefined {
   return NATS_SERVER_CANDIDATES.find(
     (candidate) => spawnSync(candidate, ['--version'], { encoding: 'utf8' }).status === 0,
   );
@@ -52,16 +52,29 @@ async function waitForPort(url: string, child: ChildProcess, timeoutMs: number):
   throw new Error('nats-server did not open its port in time');
 }
 
+export interface PrivateNatsOptions {
+  /**
+   * A nats-server configuration file to run with (users, permissions, limits). Its JetStream
+   * store_dir is pointed at the private store directory; address and port stay the test's own,
+   * and the monitoring port is turned off.
+   */
+  configFile?: string;
+}
+
 /** A private nats-server with JetStream on a free loopback port and its own store directory. */
 export async function startPrivateNats(
   binary: string,
   extraArgs: string[] = [],
+  options: PrivateNatsOptions = {},
 ): Promise<{ url: string; process: ChildProcess; storeDir: string; stop(): Promise<void> }> {
   const port = await freePort();
   const storeDir = mkdtempSync(join(tmpdir(), 'liya-nats-'));
+  const storeArgs = options.configFile
+    ? ['-c', privateCopyOfConfig(options.configFile, storeDir), '-m', '0']
+    : ['-sd', storeDir];
   const child = spawn(
     binary,
-    ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, ...extraArgs],
+    ['-a', '127.0.0.1', '-p', String(port), '-js', ...storeArgs, ...extraArgs],
     {
       stdio: 'ignore',
     },
@@ -84,6 +97,22 @@ export async function startPrivateNats(
       rmSync(storeDir, { recursive: true, force: true });
     },
   };
+}
+
+// nats-server refuses a store directory given both in the file and on the command line.
+function privateCopyOfConfig(configFile: string, storeDir: string): string {
+  const text = readFileSync(configFile, 'utf8');
+  const copy = join(storeDir, 'nats.conf');
+  const storeLine = /^(\s*store_dir\s*:\s*).*$/m;
+
+  writeFileSync(
+    copy,
+    storeLine.test(text)
+      ? text.replace(storeLine, `$1${JSON.stringify(join(storeDir, 'js'))}`)
+      : `${text}\njetstream { store_dir: ${JSON.stringify(join(storeDir, 'js'))} }\n`,
+  );
+
+  return copy;
 }
 
 async function createDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
@@ -152,7 +181,9 @@ async function dockerNats(): Promise<{ url: string; stop(): Promise<void> }> {
  * a testcontainers one. Each call gets its own database and (with the binary) its own NATS, so two
  * runs never see each other's rows or events. Without any of them it says what is missing.
  */
-export async function provisionTestInfrastructure(): Promise<TestInfrastructure> {
+export async function provisionTestInfrastructure(
+  options: { nats?: PrivateNatsOptions } = {},
+): Promise<TestInfrastructure> {
   const cleanups: Array<() => Promise<void>> = [];
   const release = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
@@ -181,7 +212,7 @@ export async function provisionTestInfrastructure(): Promise<TestInfrastructure>
     let natsSource: string;
     const binary = findNatsServer();
     if (binary) {
-      const nats = await startPrivateNats(binary);
+      const nats = await startPrivateNats(binary, [], options.nats);
 
       cleanups.push(nats.stop);
       natsUrl = nats.url;

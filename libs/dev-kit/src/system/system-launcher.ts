@@ -19,6 +19,8 @@ export interface SystemOptions {
   databaseUrl: string;
   natsUrl: string;
   masterKey: string;
+  /** A key ring file for crypto-service; when set it is given instead of masterKey. */
+  masterKeyFile?: string;
   jwtSecret: string;
   openaiBaseUrl: string;
   anthropicBaseUrl: string;
@@ -72,7 +74,9 @@ function serviceEnv(
     : {};
 
   const own: Record<ServiceName, Record<string, string>> = {
-    'crypto-service': { MASTER_KEY: options.masterKey },
+    'crypto-service': options.masterKeyFile
+      ? { MASTER_KEY_FILE: options.masterKeyFile }
+      : { MASTER_KEY: options.masterKey },
     'config-service': { DATABASE_URL: options.databaseUrl, ...allowlist },
     'audit-service': { DATABASE_URL: options.databaseUrl },
     'inference-router': {
