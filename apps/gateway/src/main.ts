@@ -8,17 +8,19 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Registry } from 'prom-client';
 
-import { connectNats, messagingProviders } from '@liya/messaging';
+import { connectNats, messagingProviders, natsSettingsFrom } from '@liya/messaging';
 import {
   APP_LOGGER,
   createMetricsRegistry,
+  loadEnvironment,
   NestLoggerAdapter,
-  parseEnvironment,
   rpcMetrics,
   runService,
+  runWithLogContext,
 } from '@liya/runtime';
 
 import { gatewayEnvironmentSchema } from '@liya/environment';
+import { principalOf } from './auth/dashboard-auth.guard';
 import { GatewayModule } from './gateway.module';
 import { observeHttp } from './http/http-observability';
 import { requestIdFrom } from './http/request-meta';
@@ -26,60 +28,71 @@ import { requireJsonBodies } from './http/require-json-body';
 
 const BODY_LIMIT_BYTES = 64 * 1024;
 
-runService('gateway', async (logger) => {
-  const env = parseEnvironment(gatewayEnvironmentSchema);
-  const registry = createMetricsRegistry('gateway');
-  const connection = await connectNats({
-    url: env.NATS_URL,
-    user: env.NATS_USER,
-    password: env.NATS_PASSWORD,
-    service: 'gateway',
-  });
+// An inference call may take a minute; requests in flight finish before the process exits.
+const SHUTDOWN_TIMEOUT_MS = 70_000;
 
-  const https =
-    env.TLS_CERT_FILE && env.TLS_KEY_FILE
-      ? {
-          cert: readFileSync(env.TLS_CERT_FILE),
-          key: readFileSync(env.TLS_KEY_FILE),
-          minVersion: 'TLSv1.3' as const,
-        }
-      : null;
+runService(
+  'gateway',
+  async (logger) => {
+    const env = loadEnvironment(gatewayEnvironmentSchema, logger);
+    const registry = createMetricsRegistry('gateway');
+    const connection = await connectNats({ ...natsSettingsFrom(env), service: 'gateway' });
 
-  const adapter = new FastifyAdapter({
-    bodyLimit: BODY_LIMIT_BYTES,
-    requestIdHeader: false,
-    genReqId: (request: IncomingMessage) =>
-      requestIdFrom(request.headers['x-request-id'], randomUUID),
-    ...(https ? { https } : {}),
-  });
+    const https =
+      env.TLS_CERT_FILE && env.TLS_KEY_FILE
+        ? {
+            cert: readFileSync(env.TLS_CERT_FILE),
+            key: readFileSync(env.TLS_KEY_FILE),
+            minVersion: 'TLSv1.3' as const,
+          }
+        : null;
 
-  const sharedProviders = [
-    ...messagingProviders({
-      connection,
-      service: 'gateway',
-      logger,
-      metrics: rpcMetrics(registry),
-    }),
-    { provide: Registry, useValue: registry },
-    { provide: APP_LOGGER, useValue: logger },
-  ];
+    const adapter = new FastifyAdapter({
+      bodyLimit: BODY_LIMIT_BYTES,
+      requestIdHeader: false,
+      genReqId: (request: IncomingMessage) =>
+        requestIdFrom(request.headers['x-request-id'], randomUUID),
+      ...(https ? { https } : {}),
+    });
 
-  const app = await NestFactory.create<NestFastifyApplication>(
-    GatewayModule.register(env, sharedProviders),
-    adapter,
-    { logger: new NestLoggerAdapter(logger), abortOnError: false },
-  );
+    const sharedProviders = [
+      ...messagingProviders({
+        connection,
+        service: 'gateway',
+        logger,
+        metrics: rpcMetrics(registry),
+      }),
+      { provide: Registry, useValue: registry },
+      { provide: APP_LOGGER, useValue: logger },
+    ];
 
-  observeHttp(app.getHttpAdapter().getInstance(), registry, logger);
-  requireJsonBodies(app.getHttpAdapter().getInstance());
+    const app = await NestFactory.create<NestFastifyApplication>(
+      GatewayModule.register(env, sharedProviders),
+      adapter,
+      { logger: new NestLoggerAdapter(logger), abortOnError: false },
+    );
 
-  await app.listen(env.PORT, env.HOST);
-  logger.info({ url: await app.getUrl() }, 'gateway listening');
+    // Every line logged while a request is served names it and, once authenticated, its tenant.
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .addHook('onRequest', (request, _reply, done) => {
+        const context = () => ({ requestId: request.id, tenantId: principalOf(request)?.tenantId });
 
-  return {
-    stop: async () => {
-      await app.close();
-      await connection.drain();
-    },
-  };
-});
+        runWithLogContext(context, done);
+      });
+    observeHttp(app.getHttpAdapter().getInstance(), registry, logger);
+    requireJsonBodies(app.getHttpAdapter().getInstance());
+
+    await app.listen(env.PORT, env.HOST);
+    logger.info({ url: await app.getUrl() }, 'gateway listening');
+
+    return {
+      stop: async () => {
+        await app.close();
+        await connection.drain();
+      },
+    };
+  },
+  { shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS },
+);

@@ -1,20 +1,27 @@
 import 'reflect-metadata';
 
-import { startBusService } from '@liya/messaging';
-import { parseEnvironment, runService } from '@liya/runtime';
+import { natsSettingsFrom, startBusService } from '@liya/messaging';
+import { loadEnvironment, runService } from '@liya/runtime';
 
 import { routerEnvironmentSchema } from '@liya/environment';
 import { RouterModule } from './router.module';
 
-runService('inference-router', async (logger) => {
-  const env = parseEnvironment(routerEnvironmentSchema);
+// A provider call may take a minute; in-flight calls finish before the process exits.
+const SHUTDOWN_TIMEOUT_MS = 70_000;
 
-  return startBusService({
-    service: 'inference-router',
-    logger,
-    nats: { url: env.NATS_URL, user: env.NATS_USER, password: env.NATS_PASSWORD },
-    opsPort: env.OPS_PORT,
-    // Provider calls may take a minute; requests to other services keep short deadlines.
-    module: (shared) => RouterModule.register(env, shared),
-  });
-});
+runService(
+  'inference-router',
+  async (logger) => {
+    const env = loadEnvironment(routerEnvironmentSchema, logger);
+
+    return startBusService({
+      service: 'inference-router',
+      logger,
+      nats: natsSettingsFrom(env),
+      opsPort: env.OPS_PORT,
+      // Provider calls may take a minute; requests to other services keep short deadlines.
+      module: (shared) => RouterModule.register(env, shared),
+    });
+  },
+  { shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS },
+);

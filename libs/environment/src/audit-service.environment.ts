@@ -1,13 +1,20 @@
 import { z } from 'zod';
 
-import { databaseUrlVariable, natsUrlVariable, portVariable } from './variables';
+import {
+  checkNatsTls,
+  databaseUrlVariable,
+  logLevelVariable,
+  natsConnectionVariables,
+  portVariable,
+} from './variables';
 
-export const auditEnvironmentSchema = z.object({
-  DATABASE_URL: databaseUrlVariable,
-  NATS_URL: natsUrlVariable,
-  NATS_USER: z.string().optional(),
-  NATS_PASSWORD: z.string().optional(),
-  OPS_PORT: portVariable(9104),
-});
+export const auditEnvironmentSchema = z
+  .object({
+    DATABASE_URL: databaseUrlVariable,
+    ...natsConnectionVariables,
+    LOG_LEVEL: logLevelVariable,
+    OPS_PORT: portVariable(9104),
+  })
+  .superRefine(checkNatsTls);
 
 export type AuditEnvironment = z.infer<typeof auditEnvironmentSchema>;

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 
-import { natsUrlVariable, portVariable } from './variables';
+import {
+  checkNatsTls,
+  logLevelVariable,
+  natsConnectionVariables,
+  portVariable,
+  secret,
+} from './variables';
 
 const algorithm = z.enum(['HS256', 'RS256', 'ES256']);
 
@@ -12,11 +18,10 @@ export const gatewayEnvironmentSchema = z
   .object({
     PORT: portVariable(3000),
     HOST: z.string().default('0.0.0.0'),
-    NATS_URL: natsUrlVariable,
-    NATS_USER: z.string().optional(),
-    NATS_PASSWORD: z.string().optional(),
+    ...natsConnectionVariables,
+    LOG_LEVEL: logLevelVariable,
     DASHBOARD_JWT_ALGORITHM: algorithm.default('HS256'),
-    DASHBOARD_JWT_SECRET: z.string().min(32).optional(),
+    DASHBOARD_JWT_SECRET: secret(z.string().min(32).optional()),
     DASHBOARD_JWT_PUBLIC_KEY: z.string().min(1).optional(),
     DASHBOARD_JWT_PUBLIC_KEY_FILE: z.string().min(1).optional(),
     DASHBOARD_JWT_ISSUER: z.string().min(1).default('liya-dashboard'),
@@ -38,8 +43,12 @@ export const gatewayEnvironmentSchema = z
       context.addIssue({ code: 'custom', path: ['DASHBOARD_JWT_PUBLIC_KEY'], message: 'missing' });
     }
     if (Boolean(env.TLS_CERT_FILE) !== Boolean(env.TLS_KEY_FILE)) {
-      context.addIssue({ code: 'custom', path: ['TLS_KEY_FILE'], message: 'needs TLS_CERT_FILE' });
+      const missing = env.TLS_CERT_FILE ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE';
+
+      context.addIssue({ code: 'custom', path: [missing], message: 'missing' });
     }
+
+    checkNatsTls(env, context);
   });
 
 export type GatewayEnvironment = z.infer<typeof gatewayEnvironmentSchema>;

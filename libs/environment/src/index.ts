@@ -4,3 +4,4 @@ export * from './config-service.environment';
 export * from './crypto-service.environment';
 export * from './inference-router.environment';
 export * from './audit-service.environment';
+export * from './service-environments';

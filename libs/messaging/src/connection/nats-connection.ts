@@ -2,13 +2,47 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 import { displayUrl } from '@liya/runtime';
 
-export interface NatsConnectionOptions {
+export interface NatsTlsFiles {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+}
+
+export interface NatsSettings {
   url: string;
-  service: string;
   user?: string;
   password?: string;
-  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  /** Files of a TLS connection; without any, the connection follows the URL's scheme. */
+  tls?: NatsTlsFiles;
+}
+
+export interface NatsConnectionOptions extends NatsSettings {
+  service: string;
   connectTimeoutMs?: number;
+}
+
+/** The NATS variables every service schema shares, as connection settings. */
+export function natsSettingsFrom(env: {
+  NATS_URL: string;
+  NATS_USER?: string;
+  NATS_PASSWORD?: string;
+  NATS_TLS_CA_FILE?: string;
+  NATS_TLS_CERT_FILE?: string;
+  NATS_TLS_KEY_FILE?: string;
+}): NatsSettings {
+  const tls: NatsTlsFiles = {
+    caFile: env.NATS_TLS_CA_FILE,
+    certFile: env.NATS_TLS_CERT_FILE,
+    keyFile: env.NATS_TLS_KEY_FILE,
+  };
+  const usesTls = Object.values(tls).some(Boolean);
+
+  return {
+    url: env.NATS_URL,
+    user: env.NATS_USER,
+    password: env.NATS_PASSWORD,
+    tls: usesTls ? tls : undefined,
+  };
 }
 
 /**

@@ -14,14 +14,14 @@ import {
   startOpsServer,
 } from '@liya/runtime';
 
-import { connectNats, pingNats } from '../connection/nats-connection';
+import { connectNats, type NatsSettings, pingNats } from '../connection/nats-connection';
 import { RpcServer } from '../rpc/rpc-server';
 import { messagingProviders } from './messaging.providers';
 
 export interface BusServiceOptions {
   service: string;
   logger: AppLogger;
-  nats: { url: string; user?: string; password?: string };
+  nats: NatsSettings;
   opsPort: number;
   /** Builds the service's root module around the shared providers (bus, metrics, logger). */
   module: (sharedProviders: Provider[]) => DynamicModule;

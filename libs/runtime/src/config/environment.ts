@@ -1,4 +1,8 @@
-import type { z } from 'zod';
+import { z } from 'zod';
+
+import { secretVariables } from '@liya/environment';
+
+import type { AppLogger } from '../logging/logger';
 
 export class ConfigurationError extends Error {
   constructor(message: string) {
@@ -20,12 +24,12 @@ export function parseEnvironment<TSchema extends z.ZodType>(
 
   const problems = result.error.issues.map((issue) => {
     const variable = issue.path.map(String).join('.') || 'environment';
-    const missing = issue.code === 'invalid_type' && env[variable] === undefined;
+    const missing = env[variable] === undefined || env[variable] === '';
 
     return missing ? `${variable} is missing` : `${variable} is malformed`;
   });
 
-  throw new ConfigurationError(`invalid configuration: ${problems.join('; ')}`);
+  throw new ConfigurationError(`invalid configuration: ${[...new Set(problems)].join('; ')}`);
 }
 
 /** Shows a connection URL without its password, for messages that must name it. */
@@ -34,4 +38,44 @@ export function displayUrl(url: string): string {
     .split(',')
     .map((one) => one.trim().replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'))
     .join(',');
+}
+
+/**
+ * The settings a service runs with, fit for its start-up log line: secrets marked in the schema
+ * appear only as `[set]`, and URLs lose any password they carry.
+ */
+export function describeEnvironment(
+  schema: z.ZodType,
+  values: Record<string, unknown>,
+): Record<string, unknown> {
+  const shape = schema instanceof z.ZodObject ? (schema.shape as Record<string, z.ZodType>) : {};
+  const described: Record<string, unknown> = {};
+
+  for (const [name, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+
+    const variable = shape[name];
+    if (variable && secretVariables.has(variable)) described[name] = '[set]';
+    else if (typeof value === 'string' && value.includes('://'))
+      described[name] = displayUrl(value);
+    else described[name] = value;
+  }
+
+  return described;
+}
+
+/** Validates the environment and logs what the service runs with, secrets left out. */
+export function loadEnvironment<TSchema extends z.ZodType>(
+  schema: TSchema,
+  logger: AppLogger,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<TSchema> {
+  const values = parseEnvironment(schema, env);
+
+  logger.info(
+    { configuration: describeEnvironment(schema, values as Record<string, unknown>) },
+    'configuration loaded',
+  );
+
+  return values;
 }

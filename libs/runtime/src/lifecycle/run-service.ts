@@ -1,5 +1,6 @@
 import { type AppLogger, createLogger, serializeError } from '../logging/logger';
 import { scrubSecrets } from '../logging/scrub-secrets';
+import { markStopping } from './shutdown-state';
 
 export interface RunningService {
   /** Stops taking work, finishes what is in flight, closes connections. */
@@ -7,7 +8,15 @@ export interface RunningService {
 }
 
 export interface RunServiceOptions {
+  /** How long in-flight work may take to finish after SIGTERM before the process gives up. */
   shutdownTimeoutMs?: number;
+}
+
+const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+// The logger exists before the schema is checked; a bad level is then reported by the schema.
+function logLevelFrom(value: string | undefined): string {
+  return value && LEVELS.has(value) ? value : 'info';
 }
 
 /**
@@ -19,8 +28,8 @@ export function runService(
   start: (logger: AppLogger) => Promise<RunningService>,
   options: RunServiceOptions = {},
 ): void {
-  const logger = createLogger(service);
-  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 15_000;
+  const logger = createLogger(service, logLevelFrom(process.env.LOG_LEVEL));
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 25_000;
 
   start(logger).then(
     (running) => {
@@ -29,7 +38,8 @@ export function runService(
       const shutdown = (signal: string) => {
         if (stopping) return;
         stopping = true;
-        logger.info({ signal }, 'shutting down');
+        markStopping();
+        logger.info({ signal, shutdownTimeoutMs }, 'shutting down');
 
         const forced = setTimeout(() => {
           logger.error({ shutdownTimeoutMs }, 'shutdown took too long; exiting');

@@ -1,82 +1,69 @@
 import type { LoggerService } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
 
-import { scrubRecord, scrubSecrets } from './scrub-secrets';
+import { currentLogContext } from './log-context';
+import { redactValue, serializeError } from './redaction';
+import { scrubSecrets } from './scrub-secrets';
 
-// Field names that can hold key material; redacted at any of the first levels of a log record.
-const SENSITIVE_FIELDS = [
-  'authorization',
-  'Authorization',
-  'apiKey',
-  'api_key',
-  'plaintext',
-  'ciphertext',
-  'secret',
-  'password',
-  'openai_api_key',
-  'anthropic_api_key',
-  'azure_openai_key',
-  'x-api-key',
-  'api-key',
-  'masterKey',
-  'MASTER_KEY',
-  'key',
-  'body',
-  'patch',
-];
-
-function redactPaths(): string[] {
-  const paths: string[] = [];
-  for (const field of SENSITIVE_FIELDS) {
-    const accessor = /^[A-Za-z_][A-Za-z0-9_]*$/.test(field) ? `.${field}` : `["${field}"]`;
-
-    paths.push(field.includes('-') ? `["${field}"]` : field);
-    paths.push(`*${accessor}`, `*.*${accessor}`, `*.*.*${accessor}`);
-  }
-
-  return paths;
-}
+export { serializeError } from './redaction';
 
 export type AppLogger = Logger;
 
+type LogArguments = Parameters<Logger['info']>;
+
+// The first argument may be an error or an object of fields; whatever follows is the message and
+// its interpolation values. Every part is redacted before pino formats it.
+function redactArguments(args: unknown[]): unknown[] {
+  const [first, ...rest] = args;
+
+  if (first instanceof Error) {
+    const message = rest.length > 0 ? rest : [first.message];
+
+    return [{ err: serializeError(first) }, ...message.map((part) => redactValue(part))];
+  }
+
+  return args.map((arg) => redactValue(arg));
+}
+
 /**
- * JSON logger for one service. Redaction is a property of the logger: known secret-bearing fields
- * are censored by name, and every string that is written is scrubbed of secret-shaped text.
+ * JSON logger for one service. Redaction is a property of the logger: fields whose names can hold
+ * key material are censored at any depth, errors are reduced to a scrubbed message, and every
+ * string written is scrubbed of secret-shaped text. Lines written while a request is served carry
+ * its request id and tenant id.
  */
-export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): AppLogger {
-  return pino({
+export function createLogger(
+  service: string,
+  level = process.env.LOG_LEVEL ?? 'info',
+  destination?: pino.DestinationStream,
+): AppLogger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service },
     messageKey: 'msg',
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: redactPaths(), censor: '[redacted]' },
+    mixin: () => ({ ...currentLogContext() }),
     formatters: {
       level: (label) => ({ level: label }),
-      log: (record) => scrubRecord(record) as Record<string, unknown>,
+      log: (record) => redactValue(record) as Record<string, unknown>,
     },
+    // Errors are already reduced by the redaction above; pino's own serializer would undo that.
+    serializers: { err: (value: unknown) => value },
     hooks: {
       logMethod(args, method) {
-        const scrubbed = args.map((arg) => (typeof arg === 'string' ? scrubSecrets(arg) : arg));
-
-        method.apply(this, scrubbed as Parameters<typeof method>);
+        method.apply(this, redactArguments(args) as LogArguments);
       },
     },
-    serializers: { err: serializeError },
-  });
-}
-
-/** Errors are logged by class, code and a scrubbed message; never with their own properties. */
-export function serializeError(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { type: typeof error };
-
-  const code = (error as { code?: unknown }).code;
-
-  return {
-    type: error.name,
-    code: typeof code === 'string' || typeof code === 'number' ? code : undefined,
-    message: scrubSecrets(error.message),
-    stack: error.stack ? scrubSecrets(error.stack) : undefined,
   };
+
+  const logger = destination ? pino(options, destination) : pino(options);
+  const child = logger.child;
+
+  // Children inherit from their parent, so this one override covers every generation of them.
+  logger.child = function redactedChild(this: AppLogger, bindings, childOptions) {
+    return child.call(this, redactValue(bindings) as pino.Bindings, childOptions);
+  } as AppLogger['child'];
+
+  return logger;
 }
 
 /** Lets NestJS write its own lines through the service logger. */

@@ -5,6 +5,7 @@ export const SCRUBBED = '[redacted]';
 const KEY_PREFIXED = /\b(sk|pk|rk)-[A-Za-z0-9_-]{6,}/g;
 const BEARER_TOKEN = /\bBearer\s+[^\s"',]+/gi;
 const CIPHERTEXT = /\blbk1:[^\s"',]+/g;
+const URL_PASSWORD = /\/\/([^:@/\s"']+):[^@/\s"']+@/g;
 const LONG_TOKEN = /[A-Za-z0-9_-]{16,}/g;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -23,18 +24,6 @@ export function scrubSecrets(text: string): string {
     .replace(KEY_PREFIXED, SCRUBBED)
     .replace(BEARER_TOKEN, SCRUBBED)
     .replace(CIPHERTEXT, SCRUBBED)
+    .replace(URL_PASSWORD, `//$1:${SCRUBBED}@`)
     .replace(LONG_TOKEN, (token) => (looksRandom(token) ? SCRUBBED : token));
-}
-
-/** Scrubs every string in a log record, however deep, without touching the caller's object. */
-export function scrubRecord(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return scrubSecrets(value);
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
-
-  if (Array.isArray(value)) return value.map((item) => scrubRecord(item, depth + 1));
-
-  const copy: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) copy[key] = scrubRecord(item, depth + 1);
-
-  return copy;
 }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 import type { Registry } from 'prom-client';
 
-export type ReadinessCheck = () => Promise<void>;
+import { type ReadinessCheck, runReadinessChecks } from './readiness';
 
 export interface OpsServerOptions {
   port: number;
@@ -16,36 +16,6 @@ export interface OpsServerOptions {
 export interface OpsServer {
   port: number;
   close(): Promise<void>;
-}
-
-/** Runs every readiness check with a deadline; a dependency that hangs counts as down. */
-export async function runReadinessChecks(
-  checks: Record<string, ReadinessCheck>,
-  timeoutMs: number,
-): Promise<{ ready: boolean; checks: Record<string, 'up' | 'down'> }> {
-  const entries = await Promise.all(
-    Object.entries(checks).map(async ([name, check]) => {
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timed out')), timeoutMs);
-      });
-
-      try {
-        await Promise.race([check(), deadline]);
-
-        return [name, 'up'] as const;
-      } catch {
-        return [name, 'down'] as const;
-      } finally {
-        clearTimeout(timer);
-      }
-    }),
-  );
-
-  return {
-    ready: entries.every(([, state]) => state === 'up'),
-    checks: Object.fromEntries(entries),
-  };
 }
 
 /**
@@ -68,9 +38,10 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
     if (path === '/healthz') return send(200, '{"status":"ok"}');
 
     if (path === '/readyz') {
-      void runReadinessChecks(options.checks, timeoutMs).then((report) => {
-        send(report.ready ? 200 : 503, JSON.stringify(report));
-      });
+      void runReadinessChecks(options.checks, timeoutMs).then(
+        (report) => send(report.ready ? 200 : 503, JSON.stringify(report)),
+        () => send(503, '{"ready":false,"status":"error","checks":{}}'),
+      );
 
       return;
     }
