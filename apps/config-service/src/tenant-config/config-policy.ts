@@ -54,6 +54,18 @@ export function assertMayWrite(role: Role): void {
   }
 }
 
+/** Only reverting to `liya_managed` is open to plans without BYOK; any other write is refused. */
+export function assertPlanAllows(patch: ProviderConfigPatch, plan: Plan): void {
+  if (!isByokEligible(plan) && patch.mode !== 'liya_managed') throw planNotEligible();
+}
+
+function planNotEligible(): ServiceError {
+  return new ServiceError(
+    'plan_not_eligible',
+    'BYOK is available on the Growth and Enterprise plans',
+  );
+}
+
 /** Usable providers in routing priority: Azure needs endpoint, key and deployment together. */
 export function usableProviders(state: ConfigState): ProviderName[] {
   const providers: ProviderName[] = [];
@@ -88,7 +100,7 @@ export function applyPatch(
     if (namesProviderValue) {
       throw new ServiceError(
         'conflicting_fields',
-        'mode "liya_managed" erases provider settings; send it without provider values',
+        'providerConfig.mode "liya_managed" erases every provider setting; send it alone',
         { field: 'providerConfig.mode' },
       );
     }
@@ -100,17 +112,12 @@ export function applyPatch(
   if (mode !== 'byok') {
     throw new ServiceError(
       'byok_mode_required',
-      'provider settings are stored only in mode "byok"; include "mode": "byok"',
+      'provider settings are stored only in mode "byok"; set providerConfig.mode to "byok"',
       { field: 'providerConfig.mode' },
     );
   }
 
-  if (!isByokEligible(plan)) {
-    throw new ServiceError(
-      'plan_not_eligible',
-      'BYOK is available on the Growth and Enterprise plans',
-    );
-  }
+  if (!isByokEligible(plan)) throw planNotEligible();
 
   const storedSecrets = new Set(state.storedSecrets);
   const secretsToWrite: SecretField[] = [];

@@ -28,6 +28,7 @@ import { PROVIDER_HOST_ALLOWLIST } from './config.tokens';
 import {
   applyPatch,
   assertMayWrite,
+  assertPlanAllows,
   type ConfigState,
   EMPTY_CONFIG,
   snapshotOf,
@@ -72,7 +73,12 @@ export class TenantConfigService {
     assertMayWrite(actor.role);
 
     const { providerConfig: patch } = parseConfigPatchBody({ providerConfig: request.patch });
-    if (patch.azure_openai_endpoint) this.checkEndpoint(patch.azure_openai_endpoint);
+    if (typeof patch.azure_openai_endpoint === 'string') {
+      this.checkEndpoint(patch.azure_openai_endpoint);
+    }
+
+    // Refused before encrypting, so a key of an ineligible tenant never reaches the crypto service.
+    assertPlanAllows(patch, actor.plan);
 
     // Encrypting before the transaction keeps remote calls out of the row lock.
     const ciphertexts = await this.encryptSecrets(actor.tenantId, patch);

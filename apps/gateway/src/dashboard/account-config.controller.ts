@@ -2,6 +2,7 @@ import { Body, Controller, Get, Headers, Inject, Patch, Req, Res, UseGuards } fr
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import {
+  CONFIG_WRITER_ROLES,
   ConfigRpc,
   parseConfigPatchBody,
   type ProviderConfigView,
@@ -17,7 +18,8 @@ import { GATEWAY_ENVIRONMENT } from '../config/gateway-environment.token';
 import { requestMetaOf } from '../http/request-meta';
 
 function parseIfMatch(header: string | undefined): number | undefined {
-  if (header === undefined) return undefined;
+  // "*" matches any current version, so it is the same as no condition.
+  if (header === undefined || header.trim() === '*') return undefined;
 
   const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
   if (!match?.[1]) {
@@ -62,6 +64,14 @@ export class AccountConfigController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ProviderConfigView> {
+    // A reader learns nothing about the rules from a refused write, so the role goes first.
+    if (!CONFIG_WRITER_ROLES.includes(principal.role)) {
+      throw new ServiceError(
+        'forbidden_role',
+        'only an owner or admin may change the configuration',
+      );
+    }
+
     const expectedVersion = parseIfMatch(ifMatch);
     const { providerConfig } = parseConfigPatchBody(body);
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { ServiceError } from '../errors/service-error';
+import { checkEndpointShape } from './azure-endpoint';
 import { AZURE_REGIONS } from './azure-regions';
 
 export const MAX_SECRET_LENGTH = 512;
@@ -13,12 +14,21 @@ const IDENTIFIER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const secret = z.string().max(MAX_SECRET_LENGTH).regex(SECRET_PATTERN);
 const identifier = z.string().regex(IDENTIFIER_PATTERN);
 
+// The shape only; which hosts are accepted is the configuration service's allow-list decision.
+const endpoint = z
+  .string()
+  .max(2048)
+  .superRefine((raw, context) => {
+    const verdict = checkEndpointShape(raw);
+    if (!verdict.ok) context.addIssue({ code: 'custom', params: { rule: verdict.reason } });
+  });
+
 export const providerConfigPatchSchema = z.strictObject({
   mode: z.enum(['byok', 'liya_managed']).optional(),
   openai_api_key: secret.nullable().optional(),
   openai_organization: identifier.nullable().optional(),
   anthropic_api_key: secret.nullable().optional(),
-  azure_openai_endpoint: z.string().max(2048).nullable().optional(),
+  azure_openai_endpoint: endpoint.nullable().optional(),
   azure_openai_key: secret.nullable().optional(),
   azure_openai_deployment_id: identifier.max(64).nullable().optional(),
   azure_openai_region: z
@@ -60,7 +70,13 @@ function describeField(path: readonly PropertyKey[]): string {
  */
 export function parseConfigPatchBody(body: unknown): ConfigPatchBody {
   const result = configPatchBodySchema.safeParse(body);
-  if (!result.success) throw toValidationError(result.error.issues[0]);
+  if (!result.success) {
+    // An unknown field explains the other problems best: often it is a misspelt known one.
+    const issues = result.error.issues;
+    throw toValidationError(
+      issues.find((issue) => issue.code === 'unrecognized_keys') ?? issues[0],
+    );
+  }
 
   const patch = result.data.providerConfig;
   if (Object.keys(patch).length === 0) {
@@ -94,7 +110,8 @@ function toValidationError(issue: z.core.$ZodIssue | undefined): ServiceError {
   }
 
   const leaf = String(issue.path[issue.path.length - 1]);
-  const rule = FIELD_RULES[leaf] ?? 'is not valid';
+  const ownRule = issue.code === 'custom' ? (issue.params as { rule?: string })?.rule : undefined;
+  const rule = ownRule ?? FIELD_RULES[leaf] ?? 'is not valid';
 
   return new ServiceError('invalid_field', `${field} ${rule}`, { field });
 }
