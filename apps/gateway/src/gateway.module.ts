@@ -12,6 +12,7 @@ import { AccountConfigController } from './dashboard/account-config.controller';
 import { HealthController } from './health/health.controller';
 import { ErrorResponseFilter } from './http/error-response.filter';
 import { ChatCompletionsController } from './inference/chat-completions.controller';
+import { KeyVerificationController } from './verification/key-verification.controller';
 
 @Module({})
 export class GatewayModule {
@@ -24,6 +25,7 @@ export class GatewayModule {
         AuditLogController,
         ChatCompletionsController,
         HealthController,
+        KeyVerificationController,
       ],
       providers: [
         ...sharedProviders,

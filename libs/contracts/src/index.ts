@@ -10,5 +10,8 @@ export * from './config/config.contracts';
 export * from './crypto/crypto.contracts';
 export * from './inference/chat-completion';
 export * from './inference/inference.contracts';
+export * from './inference/key-verification.contracts';
+export * from './inference/usage-event';
+export * from './inference/grpc-service';
 export * from './audit/audit-event';
 export * from './audit/audit.contracts';

@@ -1,95 +1,131 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Counter, Histogram, Registry } from 'prom-client';
 
 import {
+  type ChatCompletionChunk,
+  type ChatCompletionRequest,
+  type ChatCompletionUsage,
   type ChatReply,
   type ChatRequest,
   CryptoRpc,
+  type KeySource,
   parseChatCompletionRequest,
+  type ProviderName,
   ServiceError,
 } from '@liya/contracts';
-import { RpcClient } from '@liya/messaging';
-import { APP_LOGGER, type AppLogger } from '@liya/runtime';
-
 import type { RouterEnvironment } from '@liya/environment';
+import { RpcClient } from '@liya/messaging';
 
 import { ROUTER_ENVIRONMENT } from '../config/router-environment.token';
 import { AnthropicChatProvider } from '../providers/anthropic-chat.provider';
-import type { ChatProvider } from '../providers/chat-provider';
+import type { ChatProvider, ProviderCall } from '../providers/chat-provider';
 import { OpenAiChatProvider } from '../providers/openai-chat.provider';
-import { type ManagedKeys, type ProviderRoute, selectRoute } from '../routing/provider-route';
+import {
+  type ManagedKeys,
+  modelFor,
+  type ProviderRoute,
+  selectRoute,
+} from '../routing/provider-route';
 import { TenantConfigCache } from '../routing/tenant-config-cache';
+import { CallRecorder } from './call-recorder';
 
 const DECRYPT_TIMEOUT_MS = 2000;
 
-/** Serves one chat completion: resolve the tenant, pick the provider, decrypt, call, answer. */
+/** A provider call plus what its record needs (never the key). */
+type PreparedCall = ProviderCall & {
+  record: { request: ChatRequest; route: ProviderRoute; model: string };
+};
+
+export interface OpenedChatStream {
+  provider: ProviderName;
+  keySource: KeySource;
+  chunks: AsyncIterable<ChatCompletionChunk>;
+}
+
+/**
+ * Serves one chat completion, whole or streamed: resolve the tenant, pick the provider, decrypt
+ * the key for this call only, call the provider, record the call. Every transport ends here.
+ */
 @Injectable()
 export class ChatService {
   private readonly managedKeys: ManagedKeys;
-  private readonly providerCalls: Counter<'provider' | 'key_source' | 'outcome'>;
-  private readonly providerLatency: Histogram<'provider'>;
 
   constructor(
     private readonly configCache: TenantConfigCache,
     private readonly rpc: RpcClient,
     private readonly openAi: OpenAiChatProvider,
     private readonly anthropic: AnthropicChatProvider,
-    @Inject(ROUTER_ENVIRONMENT) env: RouterEnvironment,
-    @Inject(APP_LOGGER) private readonly logger: AppLogger,
-    registry: Registry,
+    private readonly recorder: CallRecorder,
+    @Inject(ROUTER_ENVIRONMENT) private readonly env: RouterEnvironment,
   ) {
     this.managedKeys = { openai: env.LIYA_OPENAI_API_KEY, anthropic: env.LIYA_ANTHROPIC_API_KEY };
-    this.providerCalls = new Counter({
-      name: 'liya_provider_calls_total',
-      help: 'Provider calls by provider, key source and outcome code',
-      labelNames: ['provider', 'key_source', 'outcome'] as const,
-      registers: [registry],
-    });
-    this.providerLatency = new Histogram({
-      name: 'liya_provider_call_duration_seconds',
-      help: 'Provider call latency by provider',
-      labelNames: ['provider'] as const,
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-      registers: [registry],
-    });
   }
 
   async complete(request: ChatRequest, signal?: AbortSignal): Promise<ChatReply> {
-    const tenantId = request.tenantId;
     const body = parseChatCompletionRequest(request.body);
     if (body.stream) {
-      throw new ServiceError('invalid_field', 'stream must be false on this subject', {
+      throw new ServiceError('invalid_field', 'stream must be false on this operation', {
         field: 'stream',
       });
     }
 
-    const config = await this.configCache.get(tenantId);
-    const route = selectRoute(config, this.managedKeys, body.model);
-    const apiKey = await this.keyFor(tenantId, route);
-
-    const started = process.hrtime.bigint();
-    const labels = { provider: route.provider, key_source: route.key.source };
+    const call = await this.prepare(request, body, signal);
+    const startedAt = process.hrtime.bigint();
+    const finish = (outcome: string, usage?: ChatCompletionUsage) =>
+      this.recorder.finish({ ...call.record, startedAt, outcome, usage, streamed: false });
 
     try {
-      const completion = await this.providerFor(route).complete({ route, apiKey, body, signal });
+      const completion = await this.providerFor(call.route).complete(call);
 
-      this.providerCalls.inc({ ...labels, outcome: 'ok' });
-      this.logCall(request, route, started, 'ok');
+      finish('ok', completion.usage);
 
-      return { provider: route.provider, keySource: route.key.source, completion };
+      return { provider: call.route.provider, keySource: call.route.key.source, completion };
     } catch (error) {
-      const code = error instanceof ServiceError ? error.code : 'internal_error';
-
-      this.providerCalls.inc({ ...labels, outcome: code });
-      this.logCall(request, route, started, code);
+      finish(outcomeOf(error));
 
       throw error;
-    } finally {
-      this.providerLatency.observe(
-        { provider: route.provider },
-        Number(process.hrtime.bigint() - started) / 1e9,
-      );
     }
+  }
+
+  /**
+   * Opens a stream; resolves once the provider accepted the call. Usage-only chunks reach the
+   * caller only when it asked for them (`stream_options.include_usage`), as with OpenAI.
+   */
+  async openStream(request: ChatRequest, signal: AbortSignal): Promise<OpenedChatStream> {
+    const body = parseChatCompletionRequest(request.body);
+    const call = await this.prepare(request, body, signal);
+    const startedAt = process.hrtime.bigint();
+    const finish = (outcome: string, usage: ChatCompletionUsage | null) =>
+      this.recorder.finish({ ...call.record, startedAt, outcome, usage, streamed: true });
+
+    let chunks: AsyncIterable<ChatCompletionChunk>;
+    try {
+      chunks = await this.providerFor(call.route).stream(call);
+    } catch (error) {
+      finish(outcomeOf(error), null);
+
+      throw error;
+    }
+
+    const includeUsage = body.stream_options?.include_usage === true;
+
+    return {
+      provider: call.route.provider,
+      keySource: call.route.key.source,
+      chunks: recorded(chunks, includeUsage, signal, finish),
+    };
+  }
+
+  private async prepare(
+    request: ChatRequest,
+    body: ChatCompletionRequest,
+    signal?: AbortSignal,
+  ): Promise<PreparedCall> {
+    const config = await this.configCache.get(request.tenantId);
+    const route = selectRoute(config, this.managedKeys, body.model);
+    const apiKey = await this.keyFor(request.tenantId, route);
+    const model = modelFor(route, body.model, this.env.ANTHROPIC_DEFAULT_MODEL);
+
+    return { route, apiKey, body, model, signal, record: { request, route, model } };
   }
 
   private async keyFor(tenantId: string, route: ProviderRoute): Promise<string> {
@@ -107,20 +143,35 @@ export class ChatService {
   private providerFor(route: ProviderRoute): ChatProvider {
     return route.provider === 'anthropic' ? this.anthropic : this.openAi;
   }
+}
 
-  private logCall(request: ChatRequest, route: ProviderRoute, started: bigint, outcome: string) {
-    const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
+function outcomeOf(error: unknown): string {
+  return error instanceof ServiceError ? error.code : 'internal_error';
+}
 
-    this.logger.info(
-      {
-        tenantId: request.tenantId,
-        requestId: request.requestId,
-        provider: route.provider,
-        keySource: route.key.source,
-        outcome,
-        latencyMs: Math.round(latencyMs * 10) / 10,
-      },
-      'chat completion served',
-    );
+async function* recorded(
+  chunks: AsyncIterable<ChatCompletionChunk>,
+  includeUsage: boolean,
+  signal: AbortSignal,
+  finish: (outcome: string, usage: ChatCompletionUsage | null) => void,
+): AsyncIterable<ChatCompletionChunk> {
+  let usage: ChatCompletionUsage | null = null;
+  let outcome = 'cancelled';
+
+  try {
+    for await (const chunk of chunks) {
+      if (chunk.usage) usage = chunk.usage;
+      if (chunk.choices.length === 0 && !includeUsage) continue;
+
+      yield includeUsage || !chunk.usage ? chunk : { ...chunk, usage: undefined };
+    }
+
+    outcome = 'ok';
+  } catch (error) {
+    outcome = signal.aborted ? 'cancelled' : outcomeOf(error);
+
+    throw error;
+  } finally {
+    finish(outcome, usage);
   }
 }

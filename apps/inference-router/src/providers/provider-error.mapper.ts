@@ -11,6 +11,20 @@ interface ProviderFailure {
   status?: unknown;
   headers?: unknown;
   error?: unknown;
+  cause?: unknown;
+}
+
+// What lies under an SDK connection error: fetch's TypeError, then the socket's own error.
+function causes(error: unknown): Array<{ code?: unknown; message?: unknown; name?: unknown }> {
+  const chain = [];
+  let current = (error as ProviderFailure | undefined)?.cause;
+
+  for (let depth = 0; current && depth < 5; depth += 1) {
+    chain.push(current as { code?: unknown; message?: unknown; name?: unknown });
+    current = (current as ProviderFailure).cause;
+  }
+
+  return chain;
 }
 
 function retryAfterSeconds(headers: unknown): number | undefined {
@@ -47,7 +61,24 @@ export function mapProviderError(
   const name = failure.name ?? '';
   const status = typeof failure.status === 'number' ? failure.status : undefined;
 
-  if (name.includes('Timeout') || (name === 'AbortError' && status === undefined)) {
+  const underlying = causes(error);
+
+  if (underlying.some((cause) => cause.code === 'LIYA_BLOCKED_ADDRESS')) {
+    return new ServiceError(
+      'provider_endpoint_refused',
+      `the ${label} endpoint resolves to an address that is not public`,
+    );
+  }
+
+  if (underlying.some((cause) => /redirect/i.test(String(cause.message ?? '')))) {
+    return new ServiceError(
+      'provider_unavailable',
+      `${label} answered with a redirect, which is never followed`,
+    );
+  }
+
+  const timedOut = underlying.some((cause) => /Timeout/.test(String(cause.name ?? '')));
+  if (name.includes('Timeout') || timedOut || (name === 'AbortError' && status === undefined)) {
     return new ServiceError('provider_timeout', `${label} did not answer in time`, {
       retryAfterSeconds: 1,
     });
@@ -55,8 +86,9 @@ export function mapProviderError(
 
   if (status === 401 || status === 403) {
     const whose = keySource === 'byok' ? "the tenant's" : "the platform's managed";
+    const advice = keySource === 'byok' ? '; update it in the dashboard' : '';
 
-    return new ServiceError('provider_key_rejected', `${label} rejected ${whose} API key`);
+    return new ServiceError('provider_key_rejected', `${label} rejected ${whose} API key${advice}`);
   }
 
   if (status === 429) {
@@ -76,7 +108,7 @@ export function mapProviderError(
   }
 
   if (status !== undefined) {
-    return new ServiceError('provider_unavailable', `${label} failed with status ${status}`, {
+    return new ServiceError('provider_server_error', `${label} failed with status ${status}`, {
       retryAfterSeconds: 1,
     });
   }

@@ -23,6 +23,7 @@ export const ERROR_STATUS = {
   provider_rate_limited: 429,
   provider_timeout: 504,
   provider_unavailable: 502,
+  provider_server_error: 502,
   provider_bad_request: 400,
   provider_endpoint_refused: 422,
   managed_provider_unavailable: 503,

@@ -1,6 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+import {
+  anthropicMessage,
+  anthropicModelList,
+  anthropicStreamEvents,
+  openAiCompletion,
+  openAiModelList,
+  openAiStreamEvents,
+  replyPieces,
+  replyText,
+} from './stand-in-wire-formats';
 
 export type StandInProvider = 'openai' | 'azure' | 'anthropic';
 
@@ -11,6 +21,9 @@ export interface RecordedCall {
   apiKey: string | null;
   headers: Record<string, string>;
   body: Record<string, unknown>;
+  method?: string;
+  /** For a streamed answer: true once the client closed the connection before the end. */
+  closedEarly?: boolean;
 }
 
 /** How the stand-in answers a given key, to play a provider's failures. */
@@ -19,6 +32,19 @@ export interface StandInFailure {
   body?: unknown;
   headers?: Record<string, string>;
   delayMs?: number;
+  /** Puts the request headers, key included, into the error body, as a careless API might. */
+  echoRequestHeaders?: boolean;
+}
+
+/** How the stand-in streams to a given key, to play a slow or long answer. */
+export interface StandInStreamBehaviour {
+  chunkDelayMs?: number;
+  chunkCount?: number;
+}
+
+export interface ProviderStandInOptions {
+  /** Keep every call in `calls` (default true); benchmarks turn it off. */
+  record?: boolean;
 }
 
 export interface ProviderStandIn {
@@ -30,11 +56,20 @@ export interface ProviderStandIn {
   anthropicBaseUrl: string;
   calls: RecordedCall[];
   failWith(apiKey: string, failure: StandInFailure): void;
+  streamFor(apiKey: string, behaviour: StandInStreamBehaviour): void;
   reset(): void;
   close(): Promise<void>;
 }
 
-const AZURE_PATH = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/;
+const AZURE_CHAT_PATH = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/;
+const RECORDED_HEADERS = [
+  'authorization',
+  'api-key',
+  'x-api-key',
+  'openai-organization',
+  'anthropic-version',
+  'user-agent',
+];
 
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -47,9 +82,7 @@ function readBody(request: IncomingMessage): Promise<string> {
 }
 
 function bearer(request: IncomingMessage): string | null {
-  const match = /^Bearer (.+)$/.exec(request.headers.authorization ?? '');
-
-  return match?.[1] ?? null;
+  return /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? null;
 }
 
 function keyOf(provider: StandInProvider, request: IncomingMessage): string | null {
@@ -61,102 +94,114 @@ function keyOf(provider: StandInProvider, request: IncomingMessage): string | nu
   return bearer(request);
 }
 
-function openAiCompletion(model: string, content: string) {
-  return {
-    id: `chatcmpl-${randomUUID()}`,
-    object: 'chat.completion',
-    created: Math.floor(Date.now() / 1000),
-    model,
-    choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-    usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 },
-  };
+function providerOf(method: string, path: string, request: IncomingMessage) {
+  const azureChat = AZURE_CHAT_PATH.exec(path);
+  const anthropicHeaders = request.headers['anthropic-version'] !== undefined;
+
+  if (method === 'POST' && path === '/v1/chat/completions') return { provider: 'openai' as const };
+  if (method === 'POST' && path === '/v1/messages') return { provider: 'anthropic' as const };
+  if (method === 'POST' && azureChat) {
+    return { provider: 'azure' as const, deployment: azureChat[1] };
+  }
+  if (method === 'GET' && path === '/v1/models') {
+    return {
+      provider: anthropicHeaders ? ('anthropic' as const) : ('openai' as const),
+      list: true,
+    };
+  }
+  if (method === 'GET' && path === '/openai/models')
+    return { provider: 'azure' as const, list: true };
+
+  return null;
 }
 
-function anthropicMessage(model: string, content: string) {
-  return {
-    id: `msg_${randomUUID().replace(/-/g, '')}`,
-    type: 'message',
-    role: 'assistant',
-    model,
-    content: [{ type: 'text', text: content }],
-    stop_reason: 'end_turn',
-    stop_sequence: null,
-    usage: { input_tokens: 5, output_tokens: 7 },
-  };
-}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * A local server speaking the OpenAI, Azure OpenAI and Anthropic chat wire formats, so the real
- * SDKs can be exercised offline. It answers every key unless told to fail for one, and records
- * each call so tests can see which key reached which provider.
+ * A local server speaking the OpenAI, Azure OpenAI and Anthropic wire formats (chat, streaming
+ * chat and model lists), so the real SDKs can be exercised offline. It answers every key unless
+ * told to fail for one, and records each call so tests can see which key reached which provider.
  */
-export async function startProviderStandIn(port = 0, host = '127.0.0.1'): Promise<ProviderStandIn> {
+export async function startProviderStandIn(
+  port = 0,
+  host = '127.0.0.1',
+  options: ProviderStandInOptions = {},
+): Promise<ProviderStandIn> {
   const calls: RecordedCall[] = [];
   const failures = new Map<string, StandInFailure>();
+  const streams = new Map<string, StandInStreamBehaviour>();
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://stand-in');
-    const azureMatch = AZURE_PATH.exec(url.pathname);
-    const provider: StandInProvider | null =
-      url.pathname === '/v1/chat/completions'
-        ? 'openai'
-        : url.pathname === '/v1/messages'
-          ? 'anthropic'
-          : azureMatch
-            ? 'azure'
-            : null;
+    const method = request.method ?? 'GET';
+    const route = providerOf(method, url.pathname, request);
 
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       response.writeHead(status, { 'content-type': 'application/json', ...headers });
       response.end(JSON.stringify(body));
     };
 
-    if (request.method !== 'POST' || !provider) {
+    if (!route) {
       return send(404, { error: { message: 'not found', type: 'invalid_request_error' } });
     }
 
-    const raw = await readBody(request);
+    const raw = method === 'POST' ? await readBody(request) : '';
     const body = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
-    const apiKey = keyOf(provider, request);
+    const apiKey = keyOf(route.provider, request);
     const headers: Record<string, string> = {};
-    for (const name of [
-      'authorization',
-      'api-key',
-      'x-api-key',
-      'openai-organization',
-      'user-agent',
-    ]) {
+    for (const name of RECORDED_HEADERS) {
       const value = request.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }
 
-    calls.push({ provider, path: url.pathname + url.search, apiKey, headers, body });
+    const call: RecordedCall = {
+      provider: route.provider,
+      path: url.pathname + url.search,
+      apiKey,
+      headers,
+      body,
+      method,
+    };
+    if (options.record !== false) calls.push(call);
 
     const failure = apiKey ? failures.get(apiKey) : undefined;
     if (failure) {
-      if (failure.delayMs) await new Promise((resolve) => setTimeout(resolve, failure.delayMs));
+      if (failure.delayMs) await sleep(failure.delayMs);
 
-      return send(
-        failure.status,
-        failure.body ?? { error: { message: 'failure' } },
-        failure.headers,
-      );
+      const failureBody = failure.body ?? { error: { message: 'failure' } };
+      const echoed = failure.echoRequestHeaders
+        ? { ...(failureBody as object), request_headers: headers }
+        : failureBody;
+
+      return send(failure.status, echoed, failure.headers);
     }
 
     if (!apiKey) {
       return send(401, { error: { message: 'missing key', type: 'invalid_request_error' } });
     }
 
-    const model = String(body.model ?? azureMatch?.[1] ?? 'unknown');
-    const content = `stand-in reply from ${provider}`;
+    if (route.list) {
+      return send(200, route.provider === 'anthropic' ? anthropicModelList() : openAiModelList());
+    }
 
-    if (provider === 'anthropic') return send(200, anthropicMessage(model, content));
+    const model = String(body.model ?? route.deployment ?? 'unknown');
+    if (body.stream === true) return streamAnswer(call, model, response, streams.get(apiKey));
 
-    return send(200, openAiCompletion(model, content));
+    if (route.provider === 'anthropic') {
+      return send(200, anthropicMessage(model, replyText('anthropic')));
+    }
+
+    return send(200, openAiCompletion(model, replyText(route.provider)));
   };
 
   const server: Server = createServer((request, response) => {
     handle(request, response).catch(() => {
+      if (response.headersSent) {
+        response.destroy();
+
+        return;
+      }
+
       response.writeHead(500, { 'content-type': 'application/json' });
       response.end('{"error":{"message":"stand-in failure"}}');
     });
@@ -173,9 +218,11 @@ export async function startProviderStandIn(port = 0, host = '127.0.0.1'): Promis
     anthropicBaseUrl: url,
     calls,
     failWith: (apiKey, failure) => failures.set(apiKey, failure),
+    streamFor: (apiKey, behaviour) => streams.set(apiKey, behaviour),
     reset: () => {
       calls.length = 0;
       failures.clear();
+      streams.clear();
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -183,4 +230,34 @@ export async function startProviderStandIn(port = 0, host = '127.0.0.1'): Promis
         server.close(() => resolve());
       }),
   };
+}
+
+async function streamAnswer(
+  call: RecordedCall,
+  model: string,
+  response: ServerResponse,
+  behaviour: StandInStreamBehaviour = {},
+): Promise<void> {
+  const pieces = replyPieces(call.provider, behaviour.chunkCount ?? 3);
+  const includeUsage =
+    (call.body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+  const events =
+    call.provider === 'anthropic'
+      ? anthropicStreamEvents(model, pieces)
+      : openAiStreamEvents(model, pieces, includeUsage, call.provider === 'azure');
+
+  call.closedEarly = false;
+  response.on('close', () => {
+    if (!response.writableFinished) call.closedEarly = true;
+  });
+  response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+
+  for (const event of events) {
+    if (response.destroyed) return;
+
+    response.write(event);
+    if (behaviour.chunkDelayMs) await sleep(behaviour.chunkDelayMs);
+  }
+
+  response.end();
 }
