@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 
 import { AuditLogService } from './audit-log/audit-log.service';
 import { AuditRpcController } from './audit-log/audit-rpc.controller';
+import { AuditWriter } from './audit-log/audit-writer.service';
 import { AuditConsumer } from './consumer/audit-consumer.service';
 
 @Module({})
@@ -15,6 +16,7 @@ export class AuditModule {
         { provide: DataSource, useValue: dataSource },
         AuditLogService,
         AuditRpcController,
+        AuditWriter,
         AuditConsumer,
       ],
     };

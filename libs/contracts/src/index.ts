@@ -15,3 +15,4 @@ export * from './inference/usage-event';
 export * from './inference/grpc-service';
 export * from './audit/audit-event';
 export * from './audit/audit.contracts';
+export * from './audit/audit-receipt';

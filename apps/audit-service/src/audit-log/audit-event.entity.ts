@@ -2,7 +2,10 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 import type { ConfigSnapshot } from '@liya/contracts';
 
-/** One stored audit event. Rows are only ever inserted, once per event id. */
+/**
+ * One stored audit event. Rows are only ever inserted, once per event id (a trigger refuses updates
+ * and deletes), and each links to the tenant's previous row by hash.
+ */
 @Entity({ schema: 'audit', name: 'audit_events' })
 export class AuditEventEntity {
   @PrimaryColumn({ name: 'event_id', type: 'uuid' })
@@ -40,6 +43,15 @@ export class AuditEventEntity {
 
   @Column({ name: 'user_agent', type: 'text', nullable: true })
   userAgent!: string | null;
+
+  @Column({ name: 'chain_index', type: 'bigint' })
+  chainIndex!: string;
+
+  @Column({ name: 'prev_hash', type: 'text' })
+  prevHash!: string;
+
+  @Column({ name: 'row_hash', type: 'text' })
+  rowHash!: string;
 
   @Column({ name: 'stored_at', type: 'timestamptz', insert: false, update: false })
   storedAt!: Date;

@@ -2,58 +2,26 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 import {
+  AUDIT_ACTIONS,
   type AuditQueryReply,
   type AuditQueryRequest,
-  type ByokConfigUpdatedEvent,
-  BYOK_CONFIG_UPDATED_ACTION,
   ServiceError,
 } from '@liya/contracts';
 
 import { AuditEventEntity } from './audit-event.entity';
-import { DeadLetterEntity } from './dead-letter.entity';
+import { eventOfRow } from './stored-event';
 
 const MAX_PAGE_SIZE = 100;
 
+/** Reads a tenant's audit log for the dashboard. */
 @Injectable()
 export class AuditLogService {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Stores an event once: a redelivered event id is recognised and left as it is. */
-  async store(event: ByokConfigUpdatedEvent): Promise<'stored' | 'duplicate'> {
-    const inserted: unknown[] = await this.dataSource.query(
-      `INSERT INTO audit.audit_events (event_id, tenant_id, action, actor_id, occurred_at,
-         config_version, before, after, request_id, source_ip, user_agent)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       ON CONFLICT (event_id) DO NOTHING
-       RETURNING event_id`,
-      [
-        event.event_id,
-        event.tenant_id,
-        event.action,
-        event.actor_id,
-        event.occurred_at,
-        event.config_version,
-        JSON.stringify(event.before),
-        JSON.stringify(event.after),
-        event.request_id,
-        event.source_ip,
-        event.user_agent,
-      ],
-    );
-
-    return inserted.length > 0 ? 'stored' : 'duplicate';
-  }
-
-  async deadLetter(subject: string, streamSequence: number, reason: string, sizeBytes: number) {
-    await this.dataSource.manager.insert(DeadLetterEntity, {
-      subject,
-      streamSequence: String(streamSequence),
-      reason,
-      sizeBytes,
-    });
-  }
-
-  /** A tenant's events, newest first; the cursor is the position of the last event returned. */
+  /**
+   * A tenant's events, newest first, optionally one action and an `occurred_at` range (from
+   * inclusive, to exclusive); the cursor is the position of the last event returned.
+   */
   async query(request: AuditQueryRequest): Promise<AuditQueryReply> {
     const limit = Math.min(Math.max(Math.trunc(request.limit) || 0, 1), MAX_PAGE_SIZE);
     const query = this.dataSource.manager
@@ -65,16 +33,52 @@ export class AuditLogService {
     if (request.cursor !== undefined) {
       query.andWhere('event.seq < :before', { before: decodeCursor(request.cursor) });
     }
+    if (request.action !== undefined) {
+      if (!(AUDIT_ACTIONS as readonly string[]).includes(request.action)) {
+        throw new ServiceError('invalid_field', 'action is not a known audit action', {
+          field: 'action',
+        });
+      }
+      query.andWhere('event.action = :action', { action: request.action });
+    }
+    if (request.from !== undefined) {
+      query.andWhere('event.occurred_at >= :from', { from: parseInstant(request.from, 'from') });
+    }
+    if (request.to !== undefined) {
+      query.andWhere('event.occurred_at < :to', { to: parseInstant(request.to, 'to') });
+    }
 
     const rows = await query.getMany();
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
 
     return {
-      events: page.map(toEvent),
+      events: page.map((row) =>
+        eventOfRow({
+          event_id: row.eventId,
+          tenant_id: row.tenantId,
+          actor_id: row.actorId,
+          occurred_at: row.occurredAt,
+          config_version: row.configVersion,
+          before: row.before,
+          after: row.after,
+          request_id: row.requestId,
+          source_ip: row.sourceIp,
+          user_agent: row.userAgent,
+        }),
+      ),
       nextCursor: rows.length > limit && last ? encodeCursor(last.seq) : null,
     };
   }
+}
+
+function parseInstant(value: string, field: 'from' | 'to'): Date {
+  const instant = new Date(value);
+  if (Number.isNaN(instant.getTime())) {
+    throw new ServiceError('invalid_field', `${field} must be an ISO-8601 instant`, { field });
+  }
+
+  return instant;
 }
 
 function encodeCursor(seq: string): string {
@@ -88,21 +92,4 @@ function decodeCursor(cursor: string): string {
     throw new ServiceError('invalid_field', 'cursor is not valid', { field: 'cursor' });
 
   return match[1];
-}
-
-function toEvent(row: AuditEventEntity): ByokConfigUpdatedEvent {
-  return {
-    schema_version: 1,
-    event_id: row.eventId,
-    action: BYOK_CONFIG_UPDATED_ACTION,
-    tenant_id: row.tenantId,
-    actor_id: row.actorId,
-    occurred_at: row.occurredAt.toISOString(),
-    before: row.before,
-    after: row.after,
-    config_version: row.configVersion,
-    request_id: row.requestId,
-    source_ip: row.sourceIp,
-    user_agent: row.userAgent,
-  };
 }

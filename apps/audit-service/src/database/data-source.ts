@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { AuditEventEntity } from '../audit-log/audit-event.entity';
 import { DeadLetterEntity } from '../audit-log/dead-letter.entity';
 import { AuditSchema1764806500000 } from './migrations/1764806500000-audit-schema';
+import { AuditHashChain1764906500000 } from './migrations/1764906500000-audit-hash-chain';
 
 /** audit-service's own tables, in schema audit; changed only through migrations. */
 export function createAuditDataSource(databaseUrl: string): DataSource {
@@ -10,7 +11,7 @@ export function createAuditDataSource(databaseUrl: string): DataSource {
     type: 'postgres',
     url: databaseUrl,
     entities: [AuditEventEntity, DeadLetterEntity],
-    migrations: [AuditSchema1764806500000],
+    migrations: [AuditSchema1764806500000, AuditHashChain1764906500000],
     migrationsTableName: 'audit_migrations',
     synchronize: false,
     installExtensions: false,

@@ -4,6 +4,7 @@ import { OutboxEventEntity } from '../outbox/outbox-event.entity';
 import { TenantConfigEntity } from '../tenant-config/tenant-config.entity';
 import { TenantSecretEntity } from '../tenant-config/tenant-secret.entity';
 import { InitialSchema1764806400000 } from './migrations/1764806400000-initial-schema';
+import { OutboxReceipts1764906600000 } from './migrations/1764906600000-outbox-receipts';
 
 export const CONFIG_ENTITIES = [TenantConfigEntity, TenantSecretEntity, OutboxEventEntity];
 
@@ -13,7 +14,7 @@ export function createConfigDataSource(databaseUrl: string): DataSource {
     type: 'postgres',
     url: databaseUrl,
     entities: CONFIG_ENTITIES,
-    migrations: [InitialSchema1764806400000],
+    migrations: [InitialSchema1764806400000, OutboxReceipts1764906600000],
     migrationsTableName: 'byok_config_migrations',
     synchronize: false,
     installExtensions: false,

@@ -1,8 +1,9 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
 /**
- * An event written in the same transaction as the change it describes, and relayed to JetStream
- * afterwards, so no committed change can lose its audit event.
+ * An event written in the same transaction as the change it describes, relayed to JetStream
+ * afterwards, and kept until audit-service's receipt says it is stored, so no committed change
+ * can lose its audit event.
  */
 @Entity({ schema: 'byok_config', name: 'outbox_events' })
 export class OutboxEventEntity {
@@ -29,4 +30,13 @@ export class OutboxEventEntity {
 
   @Column({ type: 'integer', default: 0 })
   attempts!: number;
+
+  @Column({ name: 'publish_count', type: 'integer', default: 0 })
+  publishCount!: number;
+
+  @Column({ name: 'republish_due_at', type: 'timestamptz', nullable: true })
+  republishDueAt!: Date | null;
+
+  @Column({ name: 'confirmed_at', type: 'timestamptz', nullable: true })
+  confirmedAt!: Date | null;
 }

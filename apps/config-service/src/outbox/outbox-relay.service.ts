@@ -3,55 +3,93 @@ import {
   Injectable,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
+  Optional,
 } from '@nestjs/common';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { Gauge, Registry } from 'prom-client';
-import { DataSource, IsNull } from 'typeorm';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { DataSource, type EntityManager } from 'typeorm';
 
 import { NATS_CONNECTION } from '@liya/messaging';
 import { APP_LOGGER, type AppLogger, serializeError } from '@liya/runtime';
 
-import { OutboxEventEntity } from './outbox-event.entity';
+import {
+  OUTBOX_SETTINGS,
+  type OutboxSettings,
+  readOutboxSettings,
+  republishDelayMs,
+  TEST_FAULT_CRASH_BEFORE_PUBLISH,
+} from './outbox-settings';
+import { type OutboxRow, OutboxStore } from './outbox-store';
 import { OUTBOX_POLL_INTERVAL_MS } from './outbox.tokens';
+import { ReceiptListener } from './receipt-listener';
+import { crashIfArmed } from './test-fault-point';
 
 const BATCH_SIZE = 100;
 const PUBLISH_TIMEOUT_MS = 5000;
 
+type PublishKind = 'first' | 'republish';
+
 /**
- * Moves committed outbox events to JetStream. Rows are claimed with `FOR UPDATE SKIP LOCKED`, so
- * several replicas relay side by side without sending one event twice; each event's id is its
- * JetStream message id, so a publish repeated after a crash is dropped by the stream's duplicate
- * window. Events of a batch go out in commit order, and a failure stops the batch to keep it.
+ * Moves committed outbox events to JetStream and keeps each until audit-service's receipt says it
+ * is stored. A first publish uses the event id as the JetStream message id, so a publish repeated
+ * after a crash is dropped by the stream's duplicate window. An event whose receipt is overdue is
+ * published again under a new message id (the window would drop the old one, though the message
+ * may be gone); audit-service stores by event id, so a second copy changes nothing. Events of one
+ * tenant go out in commit order from one replica at a time (see OutboxStore); a failed publish
+ * ends the batch, so nothing after it overtakes it.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly jetStream: JetStreamClient;
-  private readonly backlog: Gauge;
+  private readonly store: OutboxStore;
+  private readonly settings: OutboxSettings;
+  private readonly receipts: ReceiptListener;
+  private readonly published: Counter<'kind'>;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private wakeRequested = false;
   private stopped = false;
 
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     @Inject(NATS_CONNECTION) connection: NatsConnection,
     @Inject(OUTBOX_POLL_INTERVAL_MS) private readonly pollIntervalMs: number,
     @Inject(APP_LOGGER) private readonly logger: AppLogger,
     registry: Registry,
+    @Optional() @Inject(OUTBOX_SETTINGS) settings?: OutboxSettings,
   ) {
+    this.settings = settings ?? readOutboxSettings();
     this.jetStream = jetstream(connection, { timeout: PUBLISH_TIMEOUT_MS });
-    this.backlog = new Gauge({
-      name: 'liya_outbox_backlog',
-      help: 'Outbox events committed but not yet published',
+    this.store = new OutboxStore(dataSource);
+    this.published = new Counter({
+      name: 'liya_outbox_published_total',
+      help: 'Outbox events the AUDIT stream acknowledged, first publishes and re-publishes',
+      labelNames: ['kind'] as const,
       registers: [registry],
-      collect: async () => {
-        this.backlog.set(await this.pendingCount().catch(() => -1));
-      },
     });
+    this.receipts = new ReceiptListener(
+      connection,
+      this.store,
+      logger,
+      new Counter({
+        name: 'liya_outbox_confirmed_total',
+        help: 'Outbox events confirmed stored by an audit-service receipt',
+        registers: [registry],
+      }),
+    );
+    this.registerGauges(registry);
   }
 
   onApplicationBootstrap(): void {
+    if (this.settings.ignoredFaultVariable) {
+      this.logger.warn(
+        { variable: TEST_FAULT_CRASH_BEFORE_PUBLISH },
+        'test fault variable ignored: it is honoured only with NODE_ENV=test',
+      );
+    }
+
+    this.receipts.start();
     this.schedule(0);
   }
 
@@ -59,6 +97,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
+    await this.receipts.stop();
   }
 
   /** Asks for a relay pass now, after a commit, instead of at the next poll. */
@@ -73,20 +112,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.schedule(0);
   }
 
-  async pendingCount(): Promise<number> {
-    return this.dataSource.manager.count(OutboxEventEntity, { where: { publishedAt: IsNull() } });
-  }
-
-  /** One pass: publishes pending events until none are left or one fails. */
+  /** One pass: first publishes until none are left or one fails, then overdue re-publishes. */
   async relayPending(): Promise<number> {
     let published = 0;
 
-    for (;;) {
-      const batch = await this.relayBatch();
+    for (const kind of ['first', 'republish'] as const) {
+      for (;;) {
+        const batch = await this.relayBatch(kind);
 
-      published += batch.published;
-      if (batch.failed || batch.published < BATCH_SIZE) return published;
+        published += batch.published;
+        if (batch.failed || batch.claimed < BATCH_SIZE) break;
+      }
     }
+
+    return published;
   }
 
   private schedule(delayMs: number): void {
@@ -109,39 +148,97 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }, delayMs);
   }
 
-  private async relayBatch(): Promise<{ published: number; failed: boolean }> {
-    return this.dataSource.transaction(async (manager) => {
-      const pending = await manager
-        .createQueryBuilder(OutboxEventEntity, 'event')
-        .where('event.published_at IS NULL')
-        .orderBy('event.seq', 'ASC')
-        .limit(BATCH_SIZE)
-        .setLock('pessimistic_write')
-        .setOnLocked('skip_locked')
-        .getMany();
+  private async relayBatch(kind: PublishKind) {
+    return this.store.transaction(async (manager) => {
+      const rows =
+        kind === 'first'
+          ? await this.store.claimPending(manager, BATCH_SIZE)
+          : await this.store.claimOverdue(manager, BATCH_SIZE);
 
-      let published = 0;
-      for (const event of pending) {
-        try {
-          await this.jetStream.publish(event.subject, JSON.stringify(event.payload), {
-            msgID: event.id,
-            timeout: PUBLISH_TIMEOUT_MS,
-          });
-        } catch (error) {
-          await manager.increment(OutboxEventEntity, { id: event.id }, 'attempts', 1);
-          this.logger.warn(
-            { eventId: event.id, tenantId: event.tenantId, err: serializeError(error) },
-            'audit event not yet published; will retry',
-          );
+      if (rows.length > 0) crashIfArmed(this.settings.crashBeforePublishFile);
 
-          return { published, failed: true };
+      const done: Array<{ id: string; publishCount: number; dueInMs: number }> = [];
+      let failed = false;
+
+      for (const row of rows) {
+        if (!(await this.publish(manager, row, kind))) {
+          failed = true;
+          break;
         }
 
-        await manager.update(OutboxEventEntity, { id: event.id }, { publishedAt: new Date() });
-        published += 1;
+        const publishCount = row.publish_count + 1;
+
+        done.push({
+          id: row.id,
+          publishCount,
+          dueInMs: republishDelayMs(this.settings, publishCount),
+        });
       }
 
-      return { published, failed: false };
+      await this.store.markPublished(manager, done);
+
+      return { claimed: rows.length, published: done.length, failed };
+    });
+  }
+
+  private async publish(manager: EntityManager, row: OutboxRow, kind: PublishKind) {
+    // The first publish keeps the event id; a re-publish needs an id the window has not seen.
+    const msgID = row.publish_count === 0 ? row.id : `${row.id}:${row.publish_count}`;
+
+    try {
+      await this.jetStream.publish(row.subject, JSON.stringify(row.payload), {
+        msgID,
+        timeout: PUBLISH_TIMEOUT_MS,
+      });
+    } catch (error) {
+      await this.store.countFailedAttempt(manager, row.id);
+      this.logger.warn(
+        { eventId: row.id, tenantId: row.tenant_id, kind, err: serializeError(error) },
+        'audit event not published; will retry',
+      );
+
+      return false;
+    }
+
+    this.published.inc({ kind });
+    if (kind === 'republish') {
+      this.logger.warn(
+        { eventId: row.id, tenantId: row.tenant_id, publishCount: row.publish_count + 1 },
+        'audit event published again: no receipt from audit-service in time',
+      );
+    }
+
+    return true;
+  }
+
+  private registerGauges(registry: Registry): void {
+    let lastRead: Promise<{ pending: number; unconfirmed: number }> | undefined;
+
+    // Both gauges are collected in one scrape; they share one query.
+    const read = () => {
+      lastRead ??= this.store
+        .counts()
+        .catch(() => ({ pending: -1, unconfirmed: -1 }))
+        .finally(() => setTimeout(() => (lastRead = undefined), 100).unref());
+
+      return lastRead;
+    };
+
+    new Gauge({
+      name: 'liya_outbox_backlog',
+      help: 'Outbox events committed but not yet published',
+      registers: [registry],
+      async collect(this: Gauge) {
+        this.set((await read()).pending);
+      },
+    });
+    new Gauge({
+      name: 'liya_outbox_unconfirmed',
+      help: 'Outbox events published but not yet confirmed stored by audit-service',
+      registers: [registry],
+      async collect(this: Gauge) {
+        this.set((await read()).unconfirmed);
+      },
     });
   }
 }

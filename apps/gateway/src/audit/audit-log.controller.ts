@@ -1,27 +1,29 @@
 import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
 
-import { AuditRpc, type AuditQueryReply, ServiceError } from '@liya/contracts';
+import {
+  AuditRpc,
+  type AuditQueryReply,
+  type AuditVerifyReply,
+  ServiceError,
+} from '@liya/contracts';
 import type { GatewayEnvironment } from '@liya/environment';
 import { RpcClient } from '@liya/messaging';
 
 import { CurrentPrincipal, DashboardAuthGuard } from '../auth/dashboard-auth.guard';
 import type { Principal } from '../auth/principal';
 import { GATEWAY_ENVIRONMENT } from '../config/gateway-environment.token';
+import { AUDIT_READER_ROLES, type AuditLogQueryParams, auditQueryOf } from './audit-log-query';
 
-function parseLimit(raw: string | undefined): number {
-  if (raw === undefined) return 20;
+// Verifying walks the tenant's whole chain, so it gets more time than a page read.
+const VERIFY_TIMEOUT_MS = 30_000;
 
-  const limit = Number(raw);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-    throw new ServiceError('invalid_field', 'limit must be a whole number from 1 to 100', {
-      field: 'limit',
-    });
+function assertMayRead(principal: Principal): void {
+  if (!AUDIT_READER_ROLES.includes(principal.role)) {
+    throw new ServiceError('forbidden_role', 'this role may not read the audit log');
   }
-
-  return limit;
 }
 
-/** The tenant's own audit log, newest first; any role of the tenant may read it. */
+/** The caller's own tenant's audit log (newest first) and the check of its hash chain. */
 @Controller('dashboard/account')
 @UseGuards(DashboardAuthGuard)
 export class AuditLogController {
@@ -33,13 +35,21 @@ export class AuditLogController {
   @Get('audit-log')
   async auditLog(
     @CurrentPrincipal() principal: Principal,
-    @Query('limit') limit: string | undefined,
-    @Query('cursor') cursor: string | undefined,
+    @Query() params: AuditLogQueryParams,
   ): Promise<AuditQueryReply> {
+    assertMayRead(principal);
+
     return this.rpc.call(
       AuditRpc.query,
-      { tenantId: principal.tenantId, limit: parseLimit(limit), cursor },
+      auditQueryOf(principal.tenantId, params ?? {}),
       this.env.CONFIG_TIMEOUT_MS,
     );
+  }
+
+  @Get('audit-log/verify')
+  async verify(@CurrentPrincipal() principal: Principal): Promise<AuditVerifyReply> {
+    assertMayRead(principal);
+
+    return this.rpc.call(AuditRpc.verify, { tenantId: principal.tenantId }, VERIFY_TIMEOUT_MS);
   }
 }

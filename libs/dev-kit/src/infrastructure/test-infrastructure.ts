@@ -13,6 +13,11 @@ export interface TestInfrastructure {
   natsUrl: string;
   /** Where each came from, for the test's own messages. */
   sources: { postgres: string; nats: string };
+  /**
+   * Stops the private nats-server and starts it again on the same port and store directory, as
+   * an operator's restart would; present only when the tests run their own nats-server.
+   */
+  restartNats?: () => Promise<void>;
   release(): Promise<void>;
 }
 
@@ -66,34 +71,55 @@ export async function startPrivateNats(
   binary: string,
   extraArgs: string[] = [],
   options: PrivateNatsOptions = {},
-): Promise<{ url: string; process: ChildProcess; storeDir: string; stop(): Promise<void> }> {
+): Promise<{
+  url: string;
+  process: ChildProcess;
+  storeDir: string;
+  /** Stops the server and starts it again on the same port with the same store directory. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}> {
   const port = await freePort();
   const storeDir = mkdtempSync(join(tmpdir(), 'liya-nats-'));
   const storeArgs = options.configFile
     ? ['-c', privateCopyOfConfig(options.configFile, storeDir), '-m', '0']
     : ['-sd', storeDir];
-  const child = spawn(
-    binary,
-    ['-a', '127.0.0.1', '-p', String(port), '-js', ...storeArgs, ...extraArgs],
-    {
-      stdio: 'ignore',
-    },
-  );
   const url = `nats://127.0.0.1:${port}`;
+  const spawnServer = async () => {
+    const started = spawn(
+      binary,
+      ['-a', '127.0.0.1', '-p', String(port), '-js', ...storeArgs, ...extraArgs],
+      {
+        stdio: 'ignore',
+      },
+    );
 
-  await waitForPort(url, child, 10_000);
+    await waitForPort(url, started, 10_000);
+
+    return started;
+  };
+  const terminate = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+
+      child.kill('SIGTERM');
+      await exited;
+    }
+  };
+  let child = await spawnServer();
 
   return {
     url,
-    process: child,
+    get process() {
+      return child;
+    },
     storeDir,
+    restart: async () => {
+      await terminate();
+      child = await spawnServer();
+    },
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await terminate();
       rmSync(storeDir, { recursive: true, force: true });
     },
   };
@@ -209,6 +235,7 @@ export async function provisionTestInfrastructure(
     cleanups.push(database.drop);
 
     let natsUrl: string;
+    let restartNats: (() => Promise<void>) | undefined;
     let natsSource: string;
     const binary = findNatsServer();
     if (binary) {
@@ -216,6 +243,7 @@ export async function provisionTestInfrastructure(
 
       cleanups.push(nats.stop);
       natsUrl = nats.url;
+      restartNats = nats.restart;
       natsSource = `private ${binary}`;
     } else if (process.env.NATS_URL) {
       natsUrl = process.env.NATS_URL;
@@ -237,6 +265,7 @@ export async function provisionTestInfrastructure(
       databaseUrl: database.url,
       natsUrl,
       sources: { postgres: postgresSource, nats: natsSource },
+      restartNats,
       release,
     };
   } catch (error) {

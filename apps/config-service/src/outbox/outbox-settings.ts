@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/**
+ * Names the arming file of the crash-before-publish fault point. It exists for the end-to-end
+ * fault tests only and is honoured only when NODE_ENV is `test` as well, so a stray variable in a
+ * production environment cannot kill the relay.
+ */
+export const TEST_FAULT_CRASH_BEFORE_PUBLISH = 'LIYA_TEST_FAULT_OUTBOX_CRASH_BEFORE_PUBLISH_FILE';
+
+const settingsSchema = z.object({
+  OUTBOX_REPUBLISH_AFTER_MS: z.coerce.number().int().min(100).default(60_000),
+  OUTBOX_REPUBLISH_MAX_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(60 * 60_000),
+  NODE_ENV: z.string().optional(),
+  [TEST_FAULT_CRASH_BEFORE_PUBLISH]: z.string().min(1).optional(),
+});
+
+export interface OutboxSettings {
+  /** How long a published event may wait for audit-service's receipt before it goes out again. */
+  republishAfterMs: number;
+  /** The wait doubles with each re-publish of one event, up to this bound. */
+  republishMaxMs: number;
+  /** Arming file of the test-only crash fault point; undefined outside tests. */
+  crashBeforePublishFile?: string;
+  /** Set when the fault variable was given outside NODE_ENV=test and is being ignored. */
+  ignoredFaultVariable: boolean;
+}
+
+export const OUTBOX_SETTINGS = Symbol('OUTBOX_SETTINGS');
+
+export function readOutboxSettings(env: NodeJS.ProcessEnv = process.env): OutboxSettings {
+  const parsed = settingsSchema.parse(env);
+  const faultFile = parsed[TEST_FAULT_CRASH_BEFORE_PUBLISH];
+  const testsOnly = parsed.NODE_ENV === 'test';
+
+  return {
+    republishAfterMs: parsed.OUTBOX_REPUBLISH_AFTER_MS,
+    republishMaxMs: Math.max(parsed.OUTBOX_REPUBLISH_MAX_MS, parsed.OUTBOX_REPUBLISH_AFTER_MS),
+    crashBeforePublishFile: testsOnly ? faultFile : undefined,
+    ignoredFaultVariable: faultFile !== undefined && !testsOnly,
+  };
+}
+
+/** Delay before the n-th re-publish (n counts from 1): the bound, doubled each time, capped. */
+export function republishDelayMs(settings: OutboxSettings, publishCount: number): number {
+  const doublings = Math.min(Math.max(publishCount - 1, 0), 30);
+
+  return Math.min(settings.republishAfterMs * 2 ** doublings, settings.republishMaxMs);
+}
