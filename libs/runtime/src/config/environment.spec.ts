@@ -31,7 +31,7 @@ describe('environment validation', () => {
     );
   });
 
-  it('summarises the settings with every secret shown only as set', () => {
+  it('summarises the settings with every secret shown only as redacted', () => {
     const env = {
       DASHBOARD_JWT_SECRET: jwtSecret(),
       NATS_URL: 'nats://gateway:nats-pass-123@nats:4222',
@@ -40,8 +40,8 @@ describe('environment validation', () => {
     const values = parseEnvironment(gatewayEnvironmentSchema, env);
     const summary = JSON.stringify(describeEnvironment(gatewayEnvironmentSchema, values));
 
-    expect(summary).toContain('"DASHBOARD_JWT_SECRET":"[set]"');
-    expect(summary).toContain('"NATS_PASSWORD":"[set]"');
+    expect(summary).toContain('"DASHBOARD_JWT_SECRET":"[redacted]"');
+    expect(summary).toContain('"NATS_PASSWORD":"[redacted]"');
     expect(summary).toContain('nats://gateway:***@nats:4222');
     expect(summary).not.toContain(env.DASHBOARD_JWT_SECRET);
     expect(summary).not.toContain('nats-pass-123');

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { secretVariables } from '@liya/environment';
 
 import type { AppLogger } from '../logging/logger';
+import { SCRUBBED } from '../logging/scrub-secrets';
 
 export class ConfigurationError extends Error {
   constructor(message: string) {
@@ -41,8 +42,8 @@ export function displayUrl(url: string): string {
 }
 
 /**
- * The settings a service runs with, fit for its start-up log line: secrets marked in the schema
- * appear only as `[set]`, and URLs lose any password they carry.
+ * The settings a service runs with, fit for its start-up log line: a secret marked in the schema
+ * appears only as `[redacted]` (so it is known to be set), and URLs lose any password they carry.
  */
 export function describeEnvironment(
   schema: z.ZodType,
@@ -55,7 +56,7 @@ export function describeEnvironment(
     if (value === undefined) continue;
 
     const variable = shape[name];
-    if (variable && secretVariables.has(variable)) described[name] = '[set]';
+    if (variable && secretVariables.has(variable)) described[name] = SCRUBBED;
     else if (typeof value === 'string' && value.includes('://'))
       described[name] = displayUrl(value);
     else described[name] = value;
