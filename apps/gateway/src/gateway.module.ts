@@ -12,6 +12,7 @@ import { AccountConfigController } from './dashboard/account-config.controller';
 import { HealthController } from './health/health.controller';
 import { ErrorResponseFilter } from './http/error-response.filter';
 import { ChatCompletionsController } from './inference/chat-completions.controller';
+import { OpenApiController } from './openapi/openapi.controller';
 import { KeyVerificationController } from './verification/key-verification.controller';
 
 @Module({})
@@ -26,6 +27,7 @@ export class GatewayModule {
         ChatCompletionsController,
         HealthController,
         KeyVerificationController,
+        OpenApiController,
       ],
       providers: [
         ...sharedProviders,

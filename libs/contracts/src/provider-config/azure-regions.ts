@@ -1,5 +1,5 @@
 /** Public, government and China Azure regions where Azure OpenAI resources can live. */
-export const AZURE_REGIONS: ReadonlySet<string> = new Set([
+export const AZURE_REGION_NAMES = [
   'australiaeast',
   'australiasoutheast',
   'brazilsouth',
@@ -43,4 +43,6 @@ export const AZURE_REGIONS: ReadonlySet<string> = new Set([
   'westus',
   'westus2',
   'westus3',
-]);
+] as const;
+
+export const AZURE_REGIONS: ReadonlySet<string> = new Set(AZURE_REGION_NAMES);

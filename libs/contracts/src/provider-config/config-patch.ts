@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { ServiceError } from '../errors/service-error';
 import { checkEndpointShape } from './azure-endpoint';
-import { AZURE_REGIONS } from './azure-regions';
+import { AZURE_REGION_NAMES } from './azure-regions';
 
 export const MAX_SECRET_LENGTH = 512;
 
@@ -11,7 +11,11 @@ export const MAX_SECRET_LENGTH = 512;
 const SECRET_PATTERN = /^[\x21-\x7e]+$/;
 const IDENTIFIER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
-const secret = z.string().max(MAX_SECRET_LENGTH).regex(SECRET_PATTERN);
+const secret = z
+  .string()
+  .max(MAX_SECRET_LENGTH)
+  .regex(SECRET_PATTERN)
+  .describe('write-only: stored encrypted, never returned; null removes it');
 const identifier = z.string().regex(IDENTIFIER_PATTERN);
 
 // The shape only; which hosts are accepted is the configuration service's allow-list decision.
@@ -21,7 +25,11 @@ const endpoint = z
   .superRefine((raw, context) => {
     const verdict = checkEndpointShape(raw);
     if (!verdict.ok) context.addIssue({ code: 'custom', params: { rule: verdict.reason } });
-  });
+  })
+  .describe(
+    'https URL of an Azure OpenAI resource under openai.azure.com, cognitiveservices.azure.com, ' +
+      'openai.azure.us or openai.azure.cn; no path, query, fragment or credentials',
+  );
 
 export const providerConfigPatchSchema = z.strictObject({
   mode: z.enum(['byok', 'liya_managed']).optional(),
@@ -31,11 +39,7 @@ export const providerConfigPatchSchema = z.strictObject({
   azure_openai_endpoint: endpoint.nullable().optional(),
   azure_openai_key: secret.nullable().optional(),
   azure_openai_deployment_id: identifier.max(64).nullable().optional(),
-  azure_openai_region: z
-    .string()
-    .refine((region) => AZURE_REGIONS.has(region))
-    .nullable()
-    .optional(),
+  azure_openai_region: z.enum(AZURE_REGION_NAMES).nullable().optional(),
 });
 
 export type ProviderConfigPatch = z.infer<typeof providerConfigPatchSchema>;
