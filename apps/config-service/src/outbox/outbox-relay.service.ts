@@ -25,7 +25,7 @@ import { OUTBOX_POLL_INTERVAL_MS } from './outbox.tokens';
 import { ReceiptListener } from './receipt-listener';
 import { crashIfArmed } from './test-fault-point';
 
-const BATCH_SIZE = 100;
+const BATCH_SIZE = 500;
 const PUBLISH_TIMEOUT_MS = 5000;
 
 type PublishKind = 'first' | 'republish';
@@ -37,7 +37,7 @@ type PublishKind = 'first' | 'republish';
  * published again under a new message id (the window would drop the old one, though the message
  * may be gone); audit-service stores by event id, so a second copy changes nothing. Events of one
  * tenant go out in commit order from one replica at a time (see OutboxStore); a failed publish
- * ends the batch, so nothing after it overtakes it.
+ * stops that tenant's events, so nothing after it overtakes it.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -157,28 +157,41 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
       if (rows.length > 0) crashIfArmed(this.settings.crashBeforePublishFile);
 
-      const done: Array<{ id: string; publishCount: number; dueInMs: number }> = [];
-      let failed = false;
-
-      for (const row of rows) {
-        if (!(await this.publish(manager, row, kind))) {
-          failed = true;
-          break;
-        }
-
-        const publishCount = row.publish_count + 1;
-
-        done.push({
-          id: row.id,
-          publishCount,
-          dueInMs: republishDelayMs(this.settings, publishCount),
-        });
-      }
+      // Tenants go out side by side; one tenant's events one after the other, in commit order.
+      const outcomes = await Promise.all(
+        [...groupByTenant(rows).values()].map((tenantRows) =>
+          this.publishInOrder(manager, tenantRows, kind),
+        ),
+      );
+      const done = outcomes.flatMap((outcome) => outcome.done);
 
       await this.store.markPublished(manager, done);
 
-      return { claimed: rows.length, published: done.length, failed };
+      return {
+        claimed: rows.length,
+        published: done.length,
+        failed: outcomes.some((outcome) => outcome.failed),
+      };
     });
+  }
+
+  /** Publishes until one fails, so no later event of the tenant overtakes the failed one. */
+  private async publishInOrder(manager: EntityManager, rows: OutboxRow[], kind: PublishKind) {
+    const done: Array<{ id: string; publishCount: number; dueInMs: number }> = [];
+
+    for (const row of rows) {
+      if (!(await this.publish(manager, row, kind))) return { done, failed: true };
+
+      const publishCount = row.publish_count + 1;
+
+      done.push({
+        id: row.id,
+        publishCount,
+        dueInMs: republishDelayMs(this.settings, publishCount),
+      });
+    }
+
+    return { done, failed: false };
   }
 
   private async publish(manager: EntityManager, row: OutboxRow, kind: PublishKind) {
@@ -241,4 +254,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       },
     });
   }
+}
+
+function groupByTenant(rows: OutboxRow[]): Map<string, OutboxRow[]> {
+  const groups = new Map<string, OutboxRow[]>();
+
+  for (const row of rows) {
+    const group = groups.get(row.tenant_id);
+
+    if (group) group.push(row);
+    else groups.set(row.tenant_id, [row]);
+  }
+
+  return groups;
 }
