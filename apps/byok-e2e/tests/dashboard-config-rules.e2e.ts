@@ -301,6 +301,48 @@ describe('merge, revert and concurrency rules of the dashboard configuration', (
     });
   });
 
+  describe('when a dependency is down', () => {
+    const tenantId = 'outage';
+
+    it('answers 503 with a retry hint and writes nothing without the crypto service', async () => {
+      await patchOk(tenantId, { mode: 'byok', openai_api_key: canaryKey('sk-outage-') });
+      const before = await storageOf(fixture);
+
+      await fixture.system.stop('crypto-service');
+      try {
+        const response = await patch(tenantId, { anthropic_api_key: canaryKey('sk-ant-out-') });
+        const read = await fixture.request('GET', CONFIG_PATH, {
+          token: fixture.tokenFor({ tenantId }),
+        });
+
+        expect(response.status).toBe(503);
+        expect(response.body.code).toBe('dependency_unavailable');
+        expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(read.status).toBe(200);
+        expect(await storageOf(fixture)).toBe(before);
+      } finally {
+        await fixture.system.start('crypto-service');
+      }
+    });
+
+    it('answers 503 without the configuration service, and works again once it is back', async () => {
+      await fixture.system.stop('config-service');
+      try {
+        const read = await fixture.request('GET', CONFIG_PATH, {
+          token: fixture.tokenFor({ tenantId }),
+        });
+
+        expect(read.status).toBe(503);
+        expect((read.json() as ErrorBody).code).toBe('dependency_unavailable');
+      } finally {
+        await fixture.system.start('config-service');
+      }
+
+      const view = await patchOk(tenantId, { anthropic_api_key: canaryKey('sk-ant-back-') });
+      expect(view.active_provider).toBe('anthropic');
+    });
+  });
+
   describe('the audit trail', () => {
     const tenantId = 'audited';
 

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 
@@ -9,6 +7,7 @@ import type { GatewayEnvironment } from '@liya/environment';
 
 import { GATEWAY_ENVIRONMENT } from '../config/gateway-environment.token';
 import { dashboardClaimsSchema, type Principal } from './principal';
+import { loadVerificationKey } from './verification-key';
 
 /**
  * Verifies dashboard tokens with exactly one algorithm, so `alg: none` and algorithm swaps (an
@@ -22,11 +21,7 @@ export class DashboardTokenVerifier {
     private readonly jwt: JwtService,
     @Inject(GATEWAY_ENVIRONMENT) private readonly env: GatewayEnvironment,
   ) {
-    this.key =
-      env.DASHBOARD_JWT_ALGORITHM === 'HS256'
-        ? (env.DASHBOARD_JWT_SECRET ?? '')
-        : (env.DASHBOARD_JWT_PUBLIC_KEY ??
-          readFileSync(env.DASHBOARD_JWT_PUBLIC_KEY_FILE ?? '', 'utf8'));
+    this.key = loadVerificationKey(env);
   }
 
   async verify(authorization: string | undefined): Promise<Principal> {
