@@ -325,7 +325,7 @@ describe('merge, revert and concurrency rules of the dashboard configuration', (
       }
     });
 
-    it('answers 503 without the configuration service, and works again once it is back', async () => {
+    it('answers 503 without the configuration service, and works once it is back', async () => {
       await fixture.system.stop('config-service');
       try {
         const read = await fixture.request('GET', CONFIG_PATH, {
@@ -339,6 +339,7 @@ describe('merge, revert and concurrency rules of the dashboard configuration', (
       }
 
       const view = await patchOk(tenantId, { anthropic_api_key: canaryKey('sk-ant-back-') });
+
       expect(view.active_provider).toBe('anthropic');
     });
   });
