@@ -105,7 +105,9 @@ export class OpenAiChatProvider implements ChatProvider {
       return new AzureOpenAI({
         ...common,
         ...this.http.tenantEndpoint,
-        endpoint: verdict.url.origin,
+        // baseURL rather than `endpoint`: the SDK would otherwise read OPENAI_BASE_URL, which
+        // names the platform's OpenAI URL, and refuse the pair.
+        baseURL: `${verdict.url.origin}/openai`,
         deployment: route.deploymentId,
         apiVersion: this.env.AZURE_OPENAI_API_VERSION,
       });
