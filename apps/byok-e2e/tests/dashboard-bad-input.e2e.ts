@@ -30,17 +30,24 @@ function config(fields: Record<string, unknown>): { providerConfig: Record<strin
   return { providerConfig: fields };
 }
 
-function azure(endpoint: string): { providerConfig: Record<string, unknown> } {
-  return config({
-    mode: 'byok',
+function azure(endpoint: unknown): Record<string, unknown> {
+  return {
     azure_openai_endpoint: endpoint,
     azure_openai_key: KEY,
-    azure_openai_deployment_id: 'gpt-4o',
-  });
+    azure_openai_deployment_id: 'd',
+  };
 }
 
-const ENDPOINT = 'providerConfig.azure_openai_endpoint';
-const OPENAI_KEY = 'providerConfig.openai_api_key';
+/** A byok PATCH with one field at fault: 400 invalid_field, and the message names the field. */
+function invalid(name: string, fields: Record<string, unknown>, field: string): BadInputCase {
+  return {
+    name,
+    body: config({ mode: 'byok', ...fields }),
+    status: 400,
+    code: 'invalid_field',
+    names: `providerConfig.${field}`,
+  };
+}
 
 // One row per fault; add a row for each new one found.
 const CASES: BadInputCase[] = [
@@ -60,6 +67,7 @@ const CASES: BadInputCase[] = [
     names: 'JSON',
   },
   { name: 'an empty JSON body', rawBody: '', status: 400, code: 'malformed_json', names: 'body' },
+  { name: 'no body at all', status: 400, code: 'invalid_request', names: 'body' },
   {
     name: 'a prototype-polluting key',
     rawBody: `{"providerConfig":{"__proto__":{"openai_api_key":"${KEY}"}}}`,
@@ -187,185 +195,49 @@ const CASES: BadInputCase[] = [
   },
 
   // Wrong types.
-  {
-    name: 'a numeric key',
-    body: config({ mode: 'byok', openai_api_key: 12345678 }),
-    status: 400,
-    code: 'invalid_field',
-    names: OPENAI_KEY,
-  },
-  {
-    name: 'a boolean key',
-    body: config({ mode: 'byok', anthropic_api_key: true }),
-    status: 400,
-    code: 'invalid_field',
-    names: 'providerConfig.anthropic_api_key',
-  },
-  {
-    name: 'an object key',
-    body: config({ mode: 'byok', openai_api_key: { value: KEY } }),
-    status: 400,
-    code: 'invalid_field',
-    names: OPENAI_KEY,
-  },
-  {
-    name: 'an array key',
-    body: config({ mode: 'byok', azure_openai_key: [KEY] }),
-    status: 400,
-    code: 'invalid_field',
-    names: 'providerConfig.azure_openai_key',
-  },
-  {
-    name: 'a numeric mode',
-    body: config({ mode: 1, openai_api_key: KEY }),
-    status: 400,
-    code: 'invalid_field',
-    names: 'providerConfig.mode',
-  },
-  {
-    name: 'a numeric organization',
-    body: config({ mode: 'byok', openai_api_key: KEY, openai_organization: 7 }),
-    status: 400,
-    code: 'invalid_field',
-    names: 'providerConfig.openai_organization',
-  },
-  {
-    name: 'a numeric endpoint',
-    body: azure(443 as unknown as string),
-    status: 400,
-    code: 'invalid_field',
-    names: ENDPOINT,
-  },
+  invalid('a numeric key', { openai_api_key: 12345678 }, 'openai_api_key'),
+  invalid('a boolean key', { anthropic_api_key: true }, 'anthropic_api_key'),
+  invalid('an object key', { openai_api_key: { value: KEY } }, 'openai_api_key'),
+  invalid('an array key', { azure_openai_key: [KEY] }, 'azure_openai_key'),
+  invalid('a numeric mode', { mode: 1, openai_api_key: KEY }, 'mode'),
+  invalid('a numeric organization', { openai_organization: 7 }, 'openai_organization'),
+  invalid(
+    'a numeric deployment id',
+    { azure_openai_deployment_id: 4 },
+    'azure_openai_deployment_id',
+  ),
+  invalid('a numeric region', { azure_openai_region: 1 }, 'azure_openai_region'),
 
   // Empty, blank and malformed strings.
-  {
-    name: 'an empty key',
-    body: config({ mode: 'byok', openai_api_key: '' }),
-    status: 400,
-    code: 'invalid_field',
-    names: OPENAI_KEY,
-  },
-  {
-    name: 'a whitespace key',
-    body: config({ mode: 'byok', openai_api_key: '   ' }),
-    status: 400,
-    code: 'invalid_field',
-    names: OPENAI_KEY,
-  },
-  {
-    name: 'a key with spaces around it',
-    body: config({ mode: 'byok', openai_api_key: ` ${KEY} ` }),
-    status: 400,
-    code: 'invalid_field',
-    names: OPENAI_KEY,
-  },
-  {
-    name: 'a key with a newline',
-    body: config({ mode: 'byok', openai_api_key: `${KEY}\n` }),
-    status: 400,
-    code: 'invalid_field',
-    names: OPENAI_KEY,
-  },
-  {
-    name: 'a key with a NUL',
-    body: config({ mode: 'byok', anthropic_api_key: `${KEY}\u0000x` }),
-    status: 400,
-    code: 'invalid_field',
-    names: 'providerConfig.anthropic_api_key',
-  },
-  {
-    name: 'a key with DEL',
-    body: config({ mode: 'byok', azure_openai_key: `${KEY}\u007f` }),
-    status: 400,
-    code: 'invalid_field',
-    names: 'providerConfig.azure_openai_key',
-  },
-  {
-    name: 'a key with a header break',
-    body: config({ mode: 'byok', openai_api_key: `${KEY}\r\nX-Evil: 1` }),
-    status: 400,
-    code: 'invalid_field',
-    names: OPENAI_KEY,
-  },
-  {
-    name: 'a key with non-ASCII',
-    body: config({ mode: 'byok', openai_api_key: `${KEY}é` }),
-    status: 400,
-    code: 'invalid_field',
-    names: OPENAI_KEY,
-  },
-  {
-    name: 'a key over 512 characters',
-    body: config({ mode: 'byok', openai_api_key: KEY + 'k'.repeat(513) }),
-    status: 400,
-    code: 'invalid_field',
-    names: OPENAI_KEY,
-  },
-  {
-    name: 'an empty organization',
-    body: config({ mode: 'byok', openai_organization: '' }),
-    status: 400,
-    code: 'invalid_field',
-    names: 'providerConfig.openai_organization',
-  },
-  {
-    name: 'a blank organization',
-    body: config({ mode: 'byok', openai_organization: ' \t ' }),
-    status: 400,
-    code: 'invalid_field',
-    names: 'providerConfig.openai_organization',
-  },
-  {
-    name: 'an empty deployment id',
-    body: config({ mode: 'byok', azure_openai_deployment_id: '' }),
-    status: 400,
-    code: 'invalid_field',
-    names: 'providerConfig.azure_openai_deployment_id',
-  },
-  {
-    name: 'a deployment id with a path',
-    body: config({ mode: 'byok', azure_openai_deployment_id: 'gpt-4o/../x' }),
-    status: 400,
-    code: 'invalid_field',
-    names: 'providerConfig.azure_openai_deployment_id',
-  },
-  {
-    name: 'an empty endpoint',
-    body: azure(''),
-    status: 400,
-    code: 'invalid_field',
-    names: ENDPOINT,
-  },
-  {
-    name: 'a blank endpoint',
-    body: azure('   '),
-    status: 400,
-    code: 'invalid_field',
-    names: ENDPOINT,
-  },
+  invalid('an empty key', { openai_api_key: '' }, 'openai_api_key'),
+  invalid('a whitespace key', { openai_api_key: '   ' }, 'openai_api_key'),
+  invalid('a key with spaces around it', { openai_api_key: ` ${KEY} ` }, 'openai_api_key'),
+  invalid('a key with a newline', { openai_api_key: `${KEY}\n` }, 'openai_api_key'),
+  invalid('a key with a NUL', { anthropic_api_key: `${KEY}\u0000x` }, 'anthropic_api_key'),
+  invalid('a key with DEL', { azure_openai_key: `${KEY}\u007f` }, 'azure_openai_key'),
+  invalid('a key with a header break', { openai_api_key: `${KEY}\r\nX-Evil: 1` }, 'openai_api_key'),
+  invalid('a key with non-ASCII', { openai_api_key: `${KEY}é` }, 'openai_api_key'),
+  invalid('a key over 512 characters', { openai_api_key: KEY + 'k'.repeat(513) }, 'openai_api_key'),
+  invalid('an empty organization', { openai_organization: '' }, 'openai_organization'),
+  invalid('a blank organization', { openai_organization: ' \t ' }, 'openai_organization'),
+  invalid(
+    'an empty deployment id',
+    { azure_openai_deployment_id: '' },
+    'azure_openai_deployment_id',
+  ),
+  invalid(
+    'a deployment id with a path',
+    { azure_openai_deployment_id: 'gpt/../x' },
+    'azure_openai_deployment_id',
+  ),
+  invalid('an unknown region', { azure_openai_region: 'mars-north-1' }, 'azure_openai_region'),
+  invalid('a display-name region', { azure_openai_region: 'East US' }, 'azure_openai_region'),
+  invalid('an empty region', { azure_openai_region: '' }, 'azure_openai_region'),
+  invalid('an unknown mode', { mode: 'managed', openai_api_key: KEY }, 'mode'),
+  invalid('an upper-case mode', { mode: 'BYOK', openai_api_key: KEY }, 'mode'),
+  invalid('a null mode', { mode: null, openai_api_key: KEY }, 'mode'),
 
   // Modes.
-  {
-    name: 'an unknown mode',
-    body: config({ mode: 'managed', openai_api_key: KEY }),
-    status: 400,
-    code: 'invalid_field',
-    names: 'providerConfig.mode',
-  },
-  {
-    name: 'an upper-case mode',
-    body: config({ mode: 'BYOK', openai_api_key: KEY }),
-    status: 400,
-    code: 'invalid_field',
-    names: 'providerConfig.mode',
-  },
-  {
-    name: 'a null mode',
-    body: config({ mode: null, openai_api_key: KEY }),
-    status: 400,
-    code: 'invalid_field',
-    names: 'providerConfig.mode',
-  },
   {
     name: 'a revert that also sets a key',
     body: config({ mode: 'liya_managed', openai_api_key: KEY }),
@@ -423,184 +295,37 @@ const CASES: BadInputCase[] = [
     names: 'key',
   },
 
-  // Azure endpoints that could reach another host, or not Azure at all.
-  {
-    name: 'endpoint over plain http',
-    body: azure('http://acme.openai.azure.com/'),
-    status: 400,
-    code: 'invalid_field',
-    names: ENDPOINT,
-  },
-  {
-    name: 'endpoint with another scheme',
-    body: azure('ftp://acme.openai.azure.com/'),
-    status: 400,
-    code: 'invalid_field',
-    names: ENDPOINT,
-  },
-  {
-    name: 'endpoint that is not a URL',
-    body: azure('acme.openai.azure.com'),
-    status: 400,
-    code: 'invalid_field',
-    names: ENDPOINT,
-  },
-  {
-    name: 'endpoint on a non-Azure host',
-    body: azure('https://api.example.com/'),
-    status: 400,
-    code: 'invalid_field',
-    names: ENDPOINT,
-  },
-  {
-    name: 'endpoint on the bare Azure suffix',
-    body: azure('https://openai.azure.com/'),
-    status: 400,
-    code: 'invalid_field',
-    names: ENDPOINT,
-  },
-  {
-    name: 'endpoint with Azure as a subdomain',
-    body: azure('https://acme.openai.azure.com.example.com/'),
-    status: 400,
-    code: 'invalid_field',
-    names: ENDPOINT,
-  },
-  {
-    name: 'endpoint with a look-alike suffix',
-    body: azure('https://acmeopenai.azure.com.evil/'),
-    status: 400,
-    code: 'invalid_field',
-    names: ENDPOINT,
-  },
-  {
-    name: 'endpoint with user info',
-    body: azure('https://user:pass@acme.openai.azure.com/'),
-    status: 400,
-    code: 'invalid_field',
-    names: ENDPOINT,
-  },
-  {
-    name: 'endpoint with @ before an Azure name',
-    body: azure('https://acme.openai.azure.com@example.com/'),
-    status: 400,
-    code: 'invalid_field',
-    names: ENDPOINT,
-  },
-  {
-    name: 'endpoint with a query',
-    body: azure('https://acme.openai.azure.com/?api-version=1'),
-    status: 400,
-    code: 'invalid_field',
-    names: ENDPOINT,
-  },
-  {
-    name: 'endpoint with a fragment',
-    body: azure('https://acme.openai.azure.com/#frag'),
-    status: 400,
-    code: 'invalid_field',
-    names: ENDPOINT,
-  },
-  {
-    name: 'endpoint with # before an Azure name',
-    body: azure('https://example.com#.openai.azure.com/'),
-    status: 400,
-    code: 'invalid_field',
-    names: ENDPOINT,
-  },
-  {
-    name: 'endpoint with a backslash',
-    body: azure('https://example.com\\.openai.azure.com/'),
-    status: 400,
-    code: 'invalid_field',
-    names: ENDPOINT,
-  },
-  {
-    name: 'endpoint with a percent-escaped dot',
-    body: azure('https://acme%2eopenai.azure.com/'),
-    status: 400,
-    code: 'invalid_field',
-    names: ENDPOINT,
-  },
-  {
-    name: 'endpoint with a percent-escaped slash',
-    body: azure('https://example.com%2f.openai.azure.com/'),
-    status: 400,
-    code: 'invalid_field',
-    names: ENDPOINT,
-  },
-  {
-    name: 'endpoint with a space in the host',
-    body: azure('https://acme .openai.azure.com/'),
-    status: 400,
-    code: 'invalid_field',
-    names: ENDPOINT,
-  },
-  {
-    name: 'endpoint with a tab in the host',
-    body: azure('https://exam\tple.openai.azure.com/'),
-    status: 400,
-    code: 'invalid_field',
-    names: ENDPOINT,
-  },
-  {
-    name: 'endpoint with a full-width dot',
-    body: azure('https://example.com\uff0eopenai.azure.com/'),
-    status: 400,
-    code: 'invalid_field',
-    names: ENDPOINT,
-  },
-  {
-    name: 'endpoint with a trailing-dot host',
-    body: azure('https://acme.openai.azure.com./'),
-    status: 400,
-    code: 'invalid_field',
-    names: ENDPOINT,
-  },
-  {
-    name: 'endpoint with a path',
-    body: azure('https://acme.openai.azure.com/openai/deployments/x'),
-    status: 400,
-    code: 'invalid_field',
-    names: ENDPOINT,
-  },
-  {
-    name: 'endpoint on an IP address',
-    body: azure('https://10.0.0.1/'),
-    status: 400,
-    code: 'invalid_field',
-    names: ENDPOINT,
-  },
-  {
-    name: 'endpoint over 2048 characters',
-    body: azure(`https://${'a'.repeat(2048)}.openai.azure.com/`),
-    status: 400,
-    code: 'invalid_field',
-    names: ENDPOINT,
-  },
-
-  // Regions.
-  {
-    name: 'an unknown region',
-    body: config({ mode: 'byok', azure_openai_region: 'mars-north-1' }),
-    status: 400,
-    code: 'invalid_field',
-    names: 'providerConfig.azure_openai_region',
-  },
-  {
-    name: 'a display-name region',
-    body: config({ mode: 'byok', azure_openai_region: 'East US' }),
-    status: 400,
-    code: 'invalid_field',
-    names: 'providerConfig.azure_openai_region',
-  },
-  {
-    name: 'an empty region',
-    body: config({ mode: 'byok', azure_openai_region: '' }),
-    status: 400,
-    code: 'invalid_field',
-    names: 'providerConfig.azure_openai_region',
-  },
+  // Azure endpoints that could reach another host, or are not Azure at all.
+  ...(
+    [
+      ['an empty endpoint', ''],
+      ['a blank endpoint', '   '],
+      ['a numeric endpoint', 443],
+      ['an endpoint over plain http', 'http://acme.openai.azure.com/'],
+      ['an endpoint with another scheme', 'ftp://acme.openai.azure.com/'],
+      ['an endpoint that is not a URL', 'acme.openai.azure.com'],
+      ['an endpoint on a non-Azure host', 'https://api.example.com/'],
+      ['an endpoint on the bare Azure suffix', 'https://openai.azure.com/'],
+      ['an endpoint with Azure as a subdomain', 'https://acme.openai.azure.com.example.com/'],
+      ['an endpoint with a look-alike suffix', 'https://acmeopenai.azure.com.evil/'],
+      ['an endpoint with user info', 'https://user:pass@acme.openai.azure.com/'],
+      ['an endpoint with @ before an Azure name', 'https://acme.openai.azure.com@example.com/'],
+      ['an endpoint with a query', 'https://acme.openai.azure.com/?api-version=1'],
+      ['an endpoint with a fragment', 'https://acme.openai.azure.com/#frag'],
+      ['an endpoint with # before an Azure name', 'https://example.com#.openai.azure.com/'],
+      ['an endpoint with a backslash', 'https://example.com\\.openai.azure.com/'],
+      ['an endpoint with a percent-escaped dot', 'https://acme%2eopenai.azure.com/'],
+      ['an endpoint with a percent-escaped slash', 'https://example.com%2f.openai.azure.com/'],
+      ['an endpoint with a space in the host', 'https://acme .openai.azure.com/'],
+      ['an endpoint with a tab in the host', 'https://exam\tple.openai.azure.com/'],
+      ['an endpoint with a full-width dot', 'https://example.com\uff0eopenai.azure.com/'],
+      ['an endpoint with a trailing-dot host', 'https://acme.openai.azure.com./'],
+      ['an endpoint with a path', 'https://acme.openai.azure.com/openai/deployments/x'],
+      ['an endpoint on an IP address', 'https://10.0.0.1/'],
+      ['an endpoint on a loopback not allow-listed', 'http://127.0.0.1:1/'],
+      ['an endpoint over 2048 characters', `https://${'a'.repeat(2048)}.openai.azure.com/`],
+    ] as const
+  ).map(([name, endpoint]) => invalid(name, azure(endpoint), 'azure_openai_endpoint')),
 
   // Headers.
   {
