@@ -228,6 +228,34 @@ describe('no key, in any form, in any response of any route', () => {
     expect(findLeaks(responseHaystacks(fixture), planted)).toEqual([]);
   });
 
+  it('exercised every route the OpenAPI document lists', () => {
+    const documentResponse = fixture.responses.find(
+      (response) => response.path === '/openapi.json',
+    );
+    const document = JSON.parse(documentResponse?.body ?? '{}') as {
+      paths?: Record<string, Record<string, unknown>>;
+    };
+    const documented = Object.entries(document.paths ?? {}).flatMap(([path, operations]) =>
+      Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    const exercised = new Set(
+      fixture.responses.map((response) => `${response.method} ${response.path.split('?')[0]}`),
+    );
+
+    expect(documented.length).toBeGreaterThanOrEqual(9);
+    expect(documented.filter((route) => !exercised.has(route))).toEqual([]);
+  });
+
+  it('wrote no key into any log line of any service either', () => {
+    const lines = fixture.logs.map((entry, index) => ({
+      where: `${entry.service} log line ${index}`,
+      text: entry.line,
+    }));
+
+    expect(lines.length).toBeGreaterThan(0);
+    expect(findLeaks(lines, planted)).toEqual([]);
+  });
+
   it('searched for runs of the random part, not the whole key', () => {
     const shortened = {
       where: 'probe',
