@@ -1,3 +1,6 @@
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+
 import { type KeySource, type ProviderName, ServiceError } from '@liya/contracts';
 
 const PROVIDER_LABELS: Record<ProviderName, string> = {
@@ -77,8 +80,14 @@ export function mapProviderError(
     );
   }
 
-  const timedOut = underlying.some((cause) => /Timeout/.test(String(cause.name ?? '')));
-  if (name.includes('Timeout') || timedOut || (name === 'AbortError' && status === undefined)) {
+  // The SDKs' own timeout, an abort of ours (a deadline passed), or undici's socket timeouts.
+  const timedOut =
+    error instanceof OpenAI.APIConnectionTimeoutError ||
+    error instanceof Anthropic.APIConnectionTimeoutError ||
+    error instanceof OpenAI.APIUserAbortError ||
+    error instanceof Anthropic.APIUserAbortError ||
+    underlying.some((cause) => /Timeout/.test(String(cause.name ?? '')));
+  if (timedOut || name.includes('Timeout') || (name === 'AbortError' && status === undefined)) {
     return new ServiceError('provider_timeout', `${label} did not answer in time`, {
       retryAfterSeconds: 1,
     });
