@@ -3,7 +3,7 @@ import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { EnvelopeCipher, type KeyRing } from '@liya/crypto-core';
 
 import { CryptoOperationsService } from './operations/crypto-operations.service';
-import { CryptoRpcController } from './operations/crypto-rpc.controller';
+import { CryptoResponder } from './operations/crypto-responder';
 
 @Module({})
 export class CryptoModule {
@@ -14,7 +14,7 @@ export class CryptoModule {
         ...sharedProviders,
         { provide: EnvelopeCipher, useValue: new EnvelopeCipher(keyRing) },
         CryptoOperationsService,
-        CryptoRpcController,
+        CryptoResponder,
       ],
     };
   }

@@ -37,6 +37,7 @@ const SUSPICIOUS_CODES: ReadonlySet<ErrorCode> = new Set([
 /**
  * Encrypt, decrypt and rewrap for the other services, one at a time or in batches. Input is
  * checked since it comes off the bus; every failure is a typed error without key or plaintext.
+ * Every operation is synchronous: it waits on nothing but the CPU.
  */
 @Injectable()
 export class CryptoOperationsService {
@@ -55,7 +56,7 @@ export class CryptoOperationsService {
     });
   }
 
-  async encrypt(request: unknown): Promise<EncryptReply> {
+  encrypt(request: unknown): EncryptReply {
     return this.measured('encrypt', request, () => {
       const { tenantId, field } = checkBinding(request);
       const plaintext = checkPlaintext(request);
@@ -67,7 +68,7 @@ export class CryptoOperationsService {
     });
   }
 
-  async decrypt(request: unknown): Promise<DecryptReply> {
+  decrypt(request: unknown): DecryptReply {
     return this.measured('decrypt', request, () => {
       const { tenantId, field } = checkBinding(request);
 
@@ -75,7 +76,7 @@ export class CryptoOperationsService {
     });
   }
 
-  async rewrap(request: unknown): Promise<RewrapReply> {
+  rewrap(request: unknown): RewrapReply {
     return this.measured('rewrap', request, () => {
       const { tenantId, field } = checkBinding(request);
 
@@ -83,28 +84,25 @@ export class CryptoOperationsService {
     });
   }
 
-  async encryptBatch(request: unknown): Promise<BatchReply<EncryptReply>> {
+  encryptBatch(request: unknown): BatchReply<EncryptReply> {
     return this.batch(request, (item) => this.encrypt(item));
   }
 
-  async decryptBatch(request: unknown): Promise<BatchReply<DecryptReply>> {
+  decryptBatch(request: unknown): BatchReply<DecryptReply> {
     return this.batch(request, (item) => this.decrypt(item));
   }
 
-  async rewrapBatch(request: unknown): Promise<BatchReply<RewrapReply>> {
+  rewrapBatch(request: unknown): BatchReply<RewrapReply> {
     return this.batch(request, (item) => this.rewrap(item));
   }
 
-  private async batch<T>(
-    request: unknown,
-    run: (item: unknown) => Promise<T>,
-  ): Promise<BatchReply<T>> {
+  private batch<T>(request: unknown, run: (item: unknown) => T): BatchReply<T> {
     const items = checkBatch(request);
     const results: Array<BatchItemResult<T>> = [];
 
     for (const item of items) {
       try {
-        results.push({ ok: true, value: await run(item) });
+        results.push({ ok: true, value: run(item) });
       } catch (error) {
         results.push({ ok: false, error: (error as ServiceError).toBody() });
       }
