@@ -391,6 +391,22 @@ describe('bad input to PATCH /dashboard/account/config', () => {
     },
   );
 
+  it('answered only with error codes the OpenAPI document lists for the route', async () => {
+    const document = (await fixture.request('GET', '/openapi.json')).json() as {
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, { 'x-error-codes'?: string[] }> }>
+      >;
+    };
+    const documented = Object.entries(document.paths[CONFIG_PATH]?.patch?.responses ?? {}).flatMap(
+      ([status, response]) => (response['x-error-codes'] ?? []).map((code) => `${status} ${code}`),
+    );
+
+    const answered = new Set(CASES.map((testCase) => `${testCase.status} ${testCase.code}`));
+
+    expect([...answered].filter((answer) => !documented.includes(answer))).toEqual([]);
+  });
+
   it('left the seeded configuration and its single audit event untouched', async () => {
     const rows = await fixture.query<{ tenant_id: string }>(
       `SELECT tenant_id FROM byok_config.outbox_events`,
