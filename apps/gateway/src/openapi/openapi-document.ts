@@ -76,6 +76,14 @@ function errorResponses(route: RouteDescription): Record<string, unknown> {
   return responses;
 }
 
+/** `PATCH /dashboard/account/config` is `patchDashboardAccountConfig`. */
+function operationIdOf(route: RouteDescription): string {
+  const words = route.path.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  const camel = words.map((word) => word[0]?.toUpperCase() + word.slice(1)).join('');
+
+  return `${route.method.toLowerCase()}${camel}`;
+}
+
 function parameterOf(parameter: RouteParameter): Record<string, unknown> {
   return {
     name: parameter.name,
@@ -109,7 +117,7 @@ function operationOf(route: RouteDescription): Record<string, unknown> {
   }
 
   return {
-    operationId: `${route.method.toLowerCase()}${openApiPath(route.path).replace(/[^A-Za-z0-9]+(.)?/g, (_, next?: string) => (next ?? '').toUpperCase())}`,
+    operationId: operationIdOf(route),
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
     tags: [route.tag],
