@@ -11,7 +11,10 @@ export interface OutboxRow {
 
 // Key space of the per-tenant relay locks (pg advisory locks), so they collide with no others.
 const RELAY_LOCK_SPACE = 0x6f627831;
-const TENANT_WINDOW = 500;
+// Pending rows looked at to find tenants to relay, and tenants one replica takes per batch, so
+// replicas share a backlog of many tenants instead of one taking them all.
+const CANDIDATE_WINDOW = 1000;
+const TENANTS_PER_BATCH = 32;
 
 /**
  * The relay's SQL. Pending events are claimed per tenant: a replica takes the transaction-scoped
@@ -27,13 +30,17 @@ export class OutboxStore {
   }
 
   async claimPending(manager: EntityManager, limit: number): Promise<OutboxRow[]> {
+    // Candidates stream out oldest first and the LIMIT stops the try-locks once enough are held,
+    // so a replica never locks tenants it will not relay in this batch.
     const tenants: Array<{ tenant_id: string }> = await manager.query(
       `SELECT tenant_id FROM (
-         SELECT DISTINCT tenant_id FROM (
-           SELECT tenant_id FROM byok_config.outbox_events
+         SELECT tenant_id, min(seq) AS first_seq FROM (
+           SELECT tenant_id, seq FROM byok_config.outbox_events
             WHERE published_at IS NULL AND confirmed_at IS NULL
-            ORDER BY seq LIMIT ${TENANT_WINDOW}) AS oldest) AS candidates
-        WHERE pg_try_advisory_xact_lock(${RELAY_LOCK_SPACE}, hashtext(tenant_id))`,
+            ORDER BY seq LIMIT ${CANDIDATE_WINDOW}) AS oldest
+          GROUP BY tenant_id ORDER BY first_seq) AS candidates
+        WHERE pg_try_advisory_xact_lock(${RELAY_LOCK_SPACE}, hashtext(tenant_id))
+        LIMIT ${TENANTS_PER_BATCH}`,
     );
     if (tenants.length === 0) return [];
 
