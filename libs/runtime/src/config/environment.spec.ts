@@ -23,6 +23,15 @@ describe('environment validation', () => {
     expect(attempt).not.toThrow(secret);
   });
 
+  it('takes an empty variable as unset', () => {
+    const values = parseEnvironment(routerEnvironmentSchema, { LIYA_OPENAI_API_KEY: '' });
+
+    expect(values.LIYA_OPENAI_API_KEY).toBeUndefined();
+    expect(() => parseEnvironment(gatewayEnvironmentSchema, { DASHBOARD_JWT_SECRET: '' })).toThrow(
+      'DASHBOARD_JWT_SECRET is missing',
+    );
+  });
+
   it('names the missing half of a TLS pair', () => {
     const env = { DASHBOARD_JWT_SECRET: jwtSecret(), TLS_KEY_FILE: '/tls/tls.key' };
 

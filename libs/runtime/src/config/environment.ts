@@ -20,7 +20,9 @@ export function parseEnvironment<TSchema extends z.ZodType>(
   schema: TSchema,
   env: NodeJS.ProcessEnv = process.env,
 ): z.infer<TSchema> {
-  const result = schema.safeParse(env);
+  // An empty variable counts as unset, as a template that leaves an optional value blank means.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = schema.safeParse(present);
   if (result.success) return result.data;
 
   const problems = result.error.issues.map((issue) => {
