@@ -64,6 +64,7 @@ export class EnvelopeCipher {
   }
 
   decrypt(tenantId: string, field: string, ciphertext: string): string {
+    // Known gap: the returned string cannot be wiped; it lives until garbage-collected.
     const opened = this.open(tenantId, field, ciphertext);
     try {
       return opened.toString('utf8');
