@@ -29,13 +29,21 @@ export interface CiphertextParts {
   tag: Buffer;
 }
 
+const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+
+// A final group of 2 characters carries 4 unused bits, one of 3 carries 2; canonical means zero.
+const UNUSED_BITS: Record<number, number> = { 0: 0, 2: 0b1111, 3: 0b11 };
+
 function decodeCanonical(part: string): Buffer {
-  const decoded = Buffer.from(part, 'base64url');
-  if (!/^[A-Za-z0-9_-]*$/.test(part) || decoded.toString('base64url') !== part) {
+  const unused = UNUSED_BITS[part.length % 4];
+  const last = BASE64URL_ALPHABET.indexOf(part[part.length - 1] ?? 'A');
+
+  if (unused === undefined || !BASE64URL.test(part) || (last & unused) !== 0) {
     throw new CipherError('malformed_ciphertext', 'the ciphertext is not canonical base64url');
   }
 
-  return decoded;
+  return Buffer.from(part, 'base64url');
 }
 
 export function parseCiphertext(ciphertext: string): CiphertextParts {
