@@ -276,8 +276,13 @@ describe('who may read and change the configuration (HS256)', () => {
     const token = handMadeToken({ alg: 'HS256', typ: 'JWT' }, claims(), hmac(jwtSecret));
 
     const response = await fixture.request('GET', CONFIG_PATH, { token });
+    const lowerCase = await fixture.request('GET', CONFIG_PATH, {
+      headers: { authorization: `bearer ${token}` },
+    });
 
     expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(lowerCase.status).toBe(200);
   });
 
   it.each([

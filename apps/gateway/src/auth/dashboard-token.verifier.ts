@@ -25,7 +25,10 @@ export class DashboardTokenVerifier {
   }
 
   async verify(authorization: string | undefined): Promise<Principal> {
-    const token = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(authorization ?? '')?.[1];
+    // The scheme name is case-insensitive (RFC 9110); the token itself is base64url and dots.
+    const token = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i.exec(
+      authorization ?? '',
+    )?.[1];
     if (!token) {
       throw new ServiceError('unauthenticated', 'a bearer token is required');
     }

@@ -51,7 +51,7 @@ export class AccountConfigController {
       this.env.CONFIG_TIMEOUT_MS,
     );
 
-    void reply.header('etag', `"${view.version}"`);
+    void reply.header('etag', `"${view.version}"`).header('cache-control', 'no-store');
 
     return view;
   }
@@ -86,7 +86,7 @@ export class AccountConfigController {
       this.env.CONFIG_TIMEOUT_MS,
     );
 
-    void reply.header('etag', `"${view.version}"`);
+    void reply.header('etag', `"${view.version}"`).header('cache-control', 'no-store');
 
     return view;
   }
