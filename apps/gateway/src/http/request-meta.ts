@@ -14,6 +14,8 @@ export function requestIdFrom(
   return value && REQUEST_ID.test(value) ? value : fallback();
 }
 
+// Known gap: without a trusted-proxy setting, source_ip is the peer address, which behind an
+// ingress is the ingress rather than the client.
 export function requestMetaOf(request: FastifyRequest): RequestMeta {
   const userAgent = request.headers['user-agent'];
 
