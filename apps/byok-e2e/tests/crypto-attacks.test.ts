@@ -1,3 +1,5 @@
+import { createConnection } from 'node:net';
+
 import { CryptoRpc, type DecryptRequest, type EncryptRequest, ServiceError } from '@liya/contracts';
 import { connectNats, RpcClient } from '@liya/messaging';
 
@@ -13,6 +15,23 @@ import {
 
 const SECRET = `sk-proj-${'attack'.repeat(4)}-${Date.now().toString(36)}`;
 const TEN_MB = 10 * 1024 * 1024;
+
+/** A client that ignores the limit: announces a 10 MB publish on a raw connection. */
+function serverAnswerToHugePublish(url: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+
+  return new Promise((resolve, reject) => {
+    let received = '';
+    const socket = createConnection(Number(port), hostname, () => {
+      socket.write(`CONNECT {"verbose":false}\r\nPUB ${CryptoRpc.encrypt.subject} ${TEN_MB}\r\n`);
+    });
+
+    socket.setTimeout(5000, () => socket.destroy(new Error('no answer from nats-server')));
+    socket.on('data', (chunk) => (received += chunk.toString()));
+    socket.once('close', () => resolve(received));
+    socket.once('error', reject);
+  });
+}
 
 async function codeOf(call: Promise<unknown>): Promise<string> {
   try {
@@ -230,6 +249,7 @@ describe('crypto-service under attack, over a real NATS', () => {
       await client.close();
     }
 
+    expect(await serverAnswerToHugePublish(nats.url)).toMatch(/Maximum Payload Violation/);
     expect(await service.handled('encrypt')).toBe(handledBefore);
     expect(service.isRunning()).toBe(true);
   });
