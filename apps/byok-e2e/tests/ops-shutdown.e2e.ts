@@ -49,6 +49,31 @@ describe('SIGTERM in the middle of traffic', () => {
       `${count} held provider calls`,
     );
 
+  it('counts the traffic in metrics without a tenant id or a key in any label', async () => {
+    provider.releaseAll();
+    expect((await chat()).status).toBe(200);
+
+    const scrape = async (url: string) => (await fetch(`${url}/metrics`)).text();
+    const gateway = await scrape(fixture.system.gatewayUrl);
+    const router = await scrape(fixture.system.opsUrls['inference-router']);
+    const others = await Promise.all(
+      (['config-service', 'crypto-service', 'audit-service'] as const).map((service) =>
+        scrape(fixture.system.opsUrls[service]),
+      ),
+    );
+
+    expect(gateway).toMatch(/liya_http_requests_total\{[^}]*route="\/v1\/chat\/completions"/);
+    expect(router).toMatch(
+      /liya_provider_calls_total\{[^}]*provider="openai",key_source="managed"/,
+    );
+    expect(router).toMatch(/liya_rpc_requests_total\{[^}]*subject="inference.chat",code="ok"/);
+    for (const text of [gateway, router, ...others]) {
+      expect(text).toContain('service="');
+      expect(text).not.toContain('shutdown-co');
+      expect(text).not.toContain(fixture.managedOpenAiKey.slice(-16));
+    }
+  });
+
   it('lets a stopping router finish its calls while a replica takes the new ones', async () => {
     provider.hold();
     const first = Array.from({ length: 4 }, chat);

@@ -1,6 +1,6 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type NatsConnection, type SubscriptionOptions } from '@nats-io/transport-node';
 
-import { displayUrl } from '@liya/runtime';
+import { displayUrl, requestLogContextOf, runWithLogContext } from '@liya/runtime';
 
 export interface NatsTlsFiles {
   caFile?: string;
@@ -75,4 +75,36 @@ export async function pingNats(connection: NatsConnection): Promise<void> {
   if (connection.isClosed()) throw new Error('NATS connection is closed');
 
   await connection.flush();
+}
+
+/**
+ * The connection with every subscription callback run inside its request's log context, so each
+ * line a handler writes names the request and tenant of the message it serves. The ids are read
+ * from the message only when a line is written.
+ */
+export function withRequestLogContext(connection: NatsConnection): NatsConnection {
+  const subscribe: NatsConnection['subscribe'] = (subject, options?: SubscriptionOptions) => {
+    const callback = options?.callback;
+    if (!callback) return connection.subscribe(subject, options);
+
+    return connection.subscribe(subject, {
+      ...options,
+      callback: (error, message) => {
+        let context: ReturnType<typeof requestLogContextOf> | undefined;
+        const read = () => (context ??= message ? requestLogContextOf(message.data) : {});
+
+        runWithLogContext(read, () => callback(error, message));
+      },
+    });
+  };
+
+  return new Proxy(connection, {
+    get(target, property) {
+      if (property === 'subscribe') return subscribe;
+
+      const value = Reflect.get(target, property, target) as unknown;
+
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }

@@ -14,7 +14,12 @@ import {
   startOpsServer,
 } from '@liya/runtime';
 
-import { connectNats, type NatsSettings, pingNats } from '../connection/nats-connection';
+import {
+  connectNats,
+  type NatsSettings,
+  pingNats,
+  withRequestLogContext,
+} from '../connection/nats-connection';
 import { RpcServer } from '../rpc/rpc-server';
 import { messagingProviders } from './messaging.providers';
 
@@ -42,7 +47,9 @@ export interface RunningBusService extends RunningService {
  */
 export async function startBusService(options: BusServiceOptions): Promise<RunningBusService> {
   const registry = createMetricsRegistry(options.service);
-  const connection = await connectNats({ ...options.nats, service: options.service });
+  const connection = withRequestLogContext(
+    await connectNats({ ...options.nats, service: options.service }),
+  );
 
   const sharedProviders: Provider[] = [
     ...messagingProviders({

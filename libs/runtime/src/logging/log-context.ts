@@ -30,3 +30,30 @@ export function currentLogContext(): LogContext {
 
   return present;
 }
+
+const ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function idOf(value: unknown): string | undefined {
+  return typeof value === 'string' && ID.test(value) ? value : undefined;
+}
+
+/**
+ * The ids a bus request names: `tenantId`, and `requestId` at the top or in `meta`. Only plain
+ * tokens are taken, so nothing a caller typed reaches a log line through them.
+ */
+export function requestLogContextOf(payload: Uint8Array | string): LogContext {
+  try {
+    const text = typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8');
+    const request = JSON.parse(text) as Record<string, unknown> | null;
+    if (typeof request !== 'object' || request === null) return {};
+
+    const meta = request.meta as Record<string, unknown> | undefined;
+
+    return {
+      requestId: idOf(request.requestId) ?? idOf(meta?.requestId),
+      tenantId: idOf(request.tenantId),
+    };
+  } catch {
+    return {};
+  }
+}

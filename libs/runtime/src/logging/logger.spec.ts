@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { createLogger, NestLoggerAdapter } from './logger';
-import { runWithLogContext } from './log-context';
+import { requestLogContextOf, runWithLogContext } from './log-context';
 
 function captureLogger() {
   const lines: string[] = [];
@@ -141,5 +141,19 @@ describe('the service logger', () => {
     expect(received).toMatchObject({ requestId: 'req-1' });
     expect(received.tenantId).toBeUndefined();
     expect(authenticated).toMatchObject({ requestId: 'caller-wins', tenantId: 'acme' });
+  });
+
+  it('reads the ids of a bus request, and only plain ones', () => {
+    const chat = JSON.stringify({ tenantId: 'acme', requestId: 'req-9', body: {} });
+    const update = JSON.stringify({ tenantId: 'acme', meta: { requestId: 'req-10' } });
+    const hostile = JSON.stringify({ tenantId: 'acme\n{"level":"fatal"}', requestId: 42 });
+
+    expect(requestLogContextOf(Buffer.from(chat))).toEqual({
+      requestId: 'req-9',
+      tenantId: 'acme',
+    });
+    expect(requestLogContextOf(update)).toEqual({ requestId: 'req-10', tenantId: 'acme' });
+    expect(requestLogContextOf(hostile)).toEqual({ requestId: undefined, tenantId: undefined });
+    expect(requestLogContextOf('not json')).toEqual({});
   });
 });
