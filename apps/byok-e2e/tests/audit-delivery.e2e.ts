@@ -10,6 +10,7 @@ import {
   chainVersions,
   changesAndAuditRows,
   countOf,
+  gaugeOf,
   MANAGED_PATCH,
   oneToN,
   operatorConnection,
@@ -55,6 +56,8 @@ describe('audit delivery: every committed change reaches the audit log exactly o
       'the 500 events in the stream',
     );
     expect(await countOf(fixture, 'SELECT count(*) FROM audit.audit_events')).toBe(0);
+    expect(await gaugeOf(fixture, 'config-service', 'liya_outbox_backlog')).toBe(0);
+    expect(await gaugeOf(fixture, 'config-service', 'liya_outbox_unconfirmed')).toBe(500);
 
     await fixture.system.start('audit-service');
     await waitForAuditRows(fixture, 500);
@@ -77,6 +80,9 @@ describe('audit delivery: every committed change reaches the audit log exactly o
           : undefined,
       'receipts for every event',
     );
+
+    expect(await gaugeOf(fixture, 'config-service', 'liya_outbox_unconfirmed')).toBe(0);
+    expect(await gaugeOf(fixture, 'audit-service', 'liya_audit_consumer_pending')).toBe(0);
 
     const verify = await fixture.request('GET', VERIFY_PATH, {
       token: fixture.tokenFor({ tenantId: 'burst-c', role: 'member', plan: 'free' }),

@@ -111,6 +111,22 @@ export async function chainVersions(fixture: SystemFixture, tenantId: string): P
   return rows.map((row) => row.config_version);
 }
 
+/** A gauge's value on a service's metrics page. */
+export async function gaugeOf(
+  fixture: SystemFixture,
+  service: 'config-service' | 'audit-service',
+  name: string,
+): Promise<number | undefined> {
+  const response = await fetch(`${fixture.system.opsUrls[service]}/metrics`, {
+    signal: AbortSignal.timeout(5000),
+  });
+  const line = (await response.text())
+    .split('\n')
+    .find((candidate) => candidate.startsWith(`${name}{`) || candidate.startsWith(`${name} `));
+
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
 export function oneToN(n: number): number[] {
   return Array.from({ length: n }, (_, index) => index + 1);
 }

@@ -172,4 +172,17 @@ describe('the outbox relay with two replicas on one database', () => {
     expect(row).toEqual({ publish_count: 2, rescheduled: true });
     expect(last?.json<{ event_id: string }>().event_id).toBe(target.id);
   });
+
+  it('deletes only events confirmed longer ago than the retention', async () => {
+    const before = await count('true');
+
+    await dataSource.query(
+      `UPDATE byok_config.outbox_events SET confirmed_at = now() - interval '8 days'
+        WHERE id IN (SELECT id FROM byok_config.outbox_events WHERE tenant_id = 't-0' LIMIT 5)`,
+    );
+
+    expect(await replicas[0]!.relay.pruneConfirmed()).toBe(5);
+    expect(await count('true')).toBe(before - 5);
+    expect(await count(`confirmed_at IS NOT NULL AND tenant_id = 't-0'`)).toBe(PER_TENANT - 5);
+  });
 });

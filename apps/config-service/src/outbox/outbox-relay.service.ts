@@ -27,6 +27,7 @@ import { crashIfArmed } from './test-fault-point';
 
 const BATCH_SIZE = 500;
 const PUBLISH_TIMEOUT_MS = 5000;
+const PRUNE_EVERY_MS = 10 * 60_000;
 
 type PublishKind = 'first' | 'republish';
 
@@ -49,6 +50,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private wakeRequested = false;
+  private lastPruneAt = 0;
   private stopped = false;
 
   constructor(
@@ -112,7 +114,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.schedule(0);
   }
 
-  /** One pass: first publishes until none are left or one fails, then overdue re-publishes. */
+  /**
+   * One pass: first publishes until none are left or one fails, then overdue re-publishes, and
+   * now and then the removal of events confirmed longer ago than the retention.
+   */
   async relayPending(): Promise<number> {
     let published = 0;
 
@@ -121,11 +126,28 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         const batch = await this.relayBatch(kind);
 
         published += batch.published;
-        if (batch.failed || batch.claimed < BATCH_SIZE) break;
+        if (batch.failed || batch.claimed === 0) break;
       }
     }
 
+    if (Date.now() - this.lastPruneAt >= PRUNE_EVERY_MS) {
+      this.lastPruneAt = Date.now();
+      await this.pruneConfirmed();
+    }
+
     return published;
+  }
+
+  /** Deletes events confirmed longer ago than the retention; returns how many. */
+  async pruneConfirmed(): Promise<number> {
+    let pruned = 0;
+
+    for (;;) {
+      const deleted = await this.store.pruneConfirmed(this.settings.retentionMs);
+
+      pruned += deleted;
+      if (deleted === 0) return pruned;
+    }
   }
 
   private schedule(delayMs: number): void {
@@ -204,7 +226,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         timeout: PUBLISH_TIMEOUT_MS,
       });
     } catch (error) {
-      await this.store.countFailedAttempt(manager, row.id);
+      // Other tenants' publishes share the transaction: this path must not throw.
+      await this.store.countFailedAttempt(manager, row.id).catch(() => undefined);
       this.logger.warn(
         { eventId: row.id, tenantId: row.tenant_id, kind, err: serializeError(error) },
         'audit event not published; will retry',

@@ -14,6 +14,11 @@ const settingsSchema = z.object({
     .int()
     .min(100)
     .default(60 * 60_000),
+  OUTBOX_RETENTION_MS: z.coerce
+    .number()
+    .int()
+    .min(60_000)
+    .default(7 * 24 * 60 * 60_000),
   NODE_ENV: z.string().optional(),
   [TEST_FAULT_CRASH_BEFORE_PUBLISH]: z.string().min(1).optional(),
 });
@@ -23,6 +28,8 @@ export interface OutboxSettings {
   republishAfterMs: number;
   /** The wait doubles with each re-publish of one event, up to this bound. */
   republishMaxMs: number;
+  /** How long a confirmed event stays in the outbox, for inspection, before it is deleted. */
+  retentionMs: number;
   /** Arming file of the test-only crash fault point; undefined outside tests. */
   crashBeforePublishFile?: string;
   /** Set when the fault variable was given outside NODE_ENV=test and is being ignored. */
@@ -39,6 +46,7 @@ export function readOutboxSettings(env: NodeJS.ProcessEnv = process.env): Outbox
   return {
     republishAfterMs: parsed.OUTBOX_REPUBLISH_AFTER_MS,
     republishMaxMs: Math.max(parsed.OUTBOX_REPUBLISH_MAX_MS, parsed.OUTBOX_REPUBLISH_AFTER_MS),
+    retentionMs: parsed.OUTBOX_RETENTION_MS,
     crashBeforePublishFile: testsOnly ? faultFile : undefined,
     ignoredFaultVariable: faultFile !== undefined && !testsOnly,
   };

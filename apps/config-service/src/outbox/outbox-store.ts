@@ -104,6 +104,19 @@ export class OutboxStore {
     return confirmed;
   }
 
+  /** Deletes confirmed events older than the retention, a bounded number at a time. */
+  async pruneConfirmed(retentionMs: number, limit = 1000): Promise<number> {
+    const [, deleted] = (await this.dataSource.query(
+      `DELETE FROM byok_config.outbox_events WHERE id IN (
+         SELECT id FROM byok_config.outbox_events
+          WHERE confirmed_at < now() - $1 * interval '1 millisecond'
+          LIMIT ${Number(limit)})`,
+      [retentionMs],
+    )) as [unknown[], number];
+
+    return deleted;
+  }
+
   async counts(): Promise<{ pending: number; unconfirmed: number }> {
     const [row] = (await this.dataSource.query(
       `SELECT count(*) FILTER (WHERE published_at IS NULL) AS pending,
