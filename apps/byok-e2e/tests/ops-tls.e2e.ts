@@ -8,7 +8,39 @@ import type { SecureVersion, TLSSocket } from 'node:tls';
 
 import { findNatsServer, freePort, startPrivateNats } from '@liya/dev-kit';
 
-import { eventually, type ServiceProcess, spawnService } from '../support/ops/service-process';
+import {
+  eventually,
+  type ServiceProcess,
+  spawnService,
+  statusOf,
+} from '../support/ops/service-process';
+
+// A self-signed P-256 certificate for localhost and 127.0.0.1, its own CA.
+function generateCertificate(certFile: string, keyFile: string): void {
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    { stdio: 'ignore' },
+  );
+}
 
 interface TlsAnswer {
   status: number;
@@ -54,25 +86,7 @@ describe('the gateway with a certificate', () => {
   let ca: Buffer;
 
   beforeAll(async () => {
-    execFileSync('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ]);
+    generateCertificate(certFile, keyFile);
     ca = readFileSync(certFile);
 
     const binary = findNatsServer();
@@ -126,5 +140,68 @@ describe('the gateway with a certificate', () => {
       TLS_CERT_FILE: certFile,
     });
     expect(output).not.toContain(jwtSecret);
+  });
+});
+
+describe('services on a NATS server that requires TLS with client certificates', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'liya-nats-tls-'));
+  const certFile = join(directory, 'nats.crt');
+  const keyFile = join(directory, 'nats.key');
+  let nats: Awaited<ReturnType<typeof startPrivateNats>>;
+  const started: ServiceProcess[] = [];
+
+  const gatewayOn = async (tls: Record<string, string>) => {
+    const port = await freePort();
+    const gateway = spawnService('gateway', {
+      NATS_URL: nats.url,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DASHBOARD_JWT_SECRET: randomBytes(32).toString('hex'),
+      ...tls,
+    });
+
+    started.push(gateway);
+
+    return { gateway, readyz: `http://127.0.0.1:${port}/readyz` };
+  };
+
+  beforeAll(async () => {
+    generateCertificate(certFile, keyFile);
+
+    const binary = findNatsServer();
+    if (!binary) throw new Error('these tests need nats-server on the PATH');
+
+    const tlsArgs = ['--tlsverify', '--tlscert', certFile, '--tlskey', keyFile];
+
+    nats = await startPrivateNats(binary, [...tlsArgs, '--tlscacert', certFile]);
+  });
+
+  afterAll(async () => {
+    await Promise.all(started.map((service) => service.stop()));
+    await nats?.stop();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('connects with the CA and client certificate files and reports ready', async () => {
+    const { readyz } = await gatewayOn({
+      NATS_TLS_CA_FILE: certFile,
+      NATS_TLS_CERT_FILE: certFile,
+      NATS_TLS_KEY_FILE: keyFile,
+    });
+
+    await expect(statusOf(readyz, 200, 30_000)).resolves.toMatchObject({
+      checks: { nats: 'up' },
+    });
+  });
+
+  it('cannot start without a client certificate, and says so in one line', async () => {
+    const { gateway } = await gatewayOn({ NATS_TLS_CA_FILE: certFile });
+
+    const { code } = await gateway.exited;
+
+    expect(code).toBe(1);
+    expect(gateway.stderr).toEqual([
+      expect.stringMatching(/^gateway: cannot start: cannot reach NATS at nats:\/\/127\.0\.0\.1:/),
+    ]);
   });
 });
