@@ -11,7 +11,7 @@ interface ProbeRequest {
   meta?: { requestId: string };
 }
 
-const probe = rpcContract<ProbeRequest, { done: true }>('ops.log-context.probe');
+const probe = rpcContract<ProbeRequest, { done: boolean }>('ops.log-context.probe');
 
 describe('a bus handler’s log lines', () => {
   let nats: Awaited<ReturnType<typeof startPrivateNats>>;
