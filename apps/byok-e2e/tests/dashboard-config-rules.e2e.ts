@@ -301,6 +301,24 @@ describe('merge, revert and concurrency rules of the dashboard configuration', (
     });
   });
 
+  describe('If-Match under a race', () => {
+    it('lets exactly one of two writers holding the same version win', async () => {
+      const tenantId = 'if-match-race';
+
+      await patchOk(tenantId, { mode: 'byok', openai_api_key: canaryKey('sk-base-') });
+
+      const answers = await Promise.all([
+        patch(tenantId, { anthropic_api_key: canaryKey('sk-ant-1-') }, { 'if-match': '"1"' }),
+        patch(tenantId, { openai_organization: 'org-2' }, { 'if-match': '"1"' }),
+      ]);
+
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 412]);
+      expect((await outboxOf(fixture, tenantId)).map((row) => row.payload.config_version)).toEqual([
+        1, 2,
+      ]);
+    });
+  });
+
   describe('when a dependency is down', () => {
     const tenantId = 'outage';
 
