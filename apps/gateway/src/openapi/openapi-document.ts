@@ -52,6 +52,15 @@ const openAiErrorSchema: JsonSchema = {
   },
 };
 
+// Every answer names its request, the caller's own id when it sent a plain one.
+const REQUEST_ID_HEADER = {
+  'x-request-id': { description: 'the request id, also in the logs', schema: { type: 'string' } },
+};
+
+const RETRY_AFTER_HEADER = {
+  'retry-after': { description: 'seconds to wait before retrying', schema: { type: 'integer' } },
+};
+
 function errorResponses(route: RouteDescription): Record<string, unknown> {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of route.errors) {
@@ -66,9 +75,10 @@ function errorResponses(route: RouteDescription): Record<string, unknown> {
     responses[String(status)] = {
       description: `codes: ${codes.join(', ')}`,
       'x-error-codes': codes,
-      ...(status === 429 || status === 503
-        ? { headers: { 'retry-after': { schema: { type: 'integer' } } } }
-        : {}),
+      headers: {
+        ...REQUEST_ID_HEADER,
+        ...(status === 429 || status === 503 ? RETRY_AFTER_HEADER : {}),
+      },
       content: { 'application/json': { schema: { $ref: `#/components/schemas/${schemaName}` } } },
     };
   }
@@ -107,7 +117,7 @@ function operationOf(route: RouteDescription): Record<string, unknown> {
 
     responses[String(response.status)] = {
       description: response.description,
-      ...(Object.keys(headers).length > 0 ? { headers } : {}),
+      headers: { ...REQUEST_ID_HEADER, ...headers },
       content: {
         [contentType]: {
           schema: response.schema ? jsonSchemaOf(response.schema, 'output') : { type: 'string' },
