@@ -19,7 +19,8 @@ const PAGE_SIZE = 1000;
  * names the first row that does not fit: content changed (hash_mismatch), the row before it
  * changed or was replaced (link_mismatch), a row missing or moved (index_gap), rows missing at
  * the end compared with the chain head (missing_tail), or a head that disagrees with the last
- * row (head_mismatch).
+ * row (head_mismatch). Known gap: a tenant whose rows and chain head were all deleted reads as an
+ * empty, intact chain; only a copy of the heads kept elsewhere would show it.
  */
 export async function verifyTenantChain(query: SqlQuery, tenantId: string) {
   let expectedIndex = 1;

@@ -7,12 +7,13 @@ import {
 } from '@nestjs/common';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 
 import { NATS_CONNECTION } from '@liya/messaging';
 import { APP_LOGGER, type AppLogger, serializeError } from '@liya/runtime';
 
+import { registerOutboxMetrics } from './outbox.metrics';
 import {
   OUTBOX_SETTINGS,
   type OutboxSettings,
@@ -64,23 +65,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.settings = settings ?? readOutboxSettings();
     this.jetStream = jetstream(connection, { timeout: PUBLISH_TIMEOUT_MS });
     this.store = new OutboxStore(dataSource);
-    this.published = new Counter({
-      name: 'liya_outbox_published_total',
-      help: 'Outbox events the AUDIT stream acknowledged, first publishes and re-publishes',
-      labelNames: ['kind'] as const,
-      registers: [registry],
-    });
-    this.receipts = new ReceiptListener(
-      connection,
-      this.store,
-      logger,
-      new Counter({
-        name: 'liya_outbox_confirmed_total',
-        help: 'Outbox events confirmed stored by an audit-service receipt',
-        registers: [registry],
-      }),
-    );
-    this.registerGauges(registry);
+    const metrics = registerOutboxMetrics(registry, this.store);
+
+    this.published = metrics.published;
+    this.receipts = new ReceiptListener(connection, this.store, logger, metrics.confirmed);
   }
 
   onApplicationBootstrap(): void {
@@ -245,37 +233,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
 
     return true;
-  }
-
-  private registerGauges(registry: Registry): void {
-    let lastRead: Promise<{ pending: number; unconfirmed: number }> | undefined;
-
-    // Both gauges are collected in one scrape; they share one query.
-    const read = () => {
-      lastRead ??= this.store
-        .counts()
-        .catch(() => ({ pending: -1, unconfirmed: -1 }))
-        .finally(() => setTimeout(() => (lastRead = undefined), 100).unref());
-
-      return lastRead;
-    };
-
-    new Gauge({
-      name: 'liya_outbox_backlog',
-      help: 'Outbox events committed but not yet published',
-      registers: [registry],
-      async collect(this: Gauge) {
-        this.set((await read()).pending);
-      },
-    });
-    new Gauge({
-      name: 'liya_outbox_unconfirmed',
-      help: 'Outbox events published but not yet confirmed stored by audit-service',
-      registers: [registry],
-      async collect(this: Gauge) {
-        this.set((await read()).unconfirmed);
-      },
-    });
   }
 }
 

@@ -14,6 +14,8 @@ const MAX_IDS_PER_UPDATE = 1000;
  * subject through a queue group, so each receipt is applied once. Receipts arriving close together
  * are applied in one UPDATE. A receipt that cannot be applied (database down) is dropped: the
  * event stays unconfirmed, is published again, and audit-service answers with a fresh receipt.
+ * Known gap: receipts are not signed, so only the NATS permissions (audit-service alone may
+ * publish on the receipt subject) keep a forged receipt from retiring an event early.
  */
 export class ReceiptListener {
   private subscription: Subscription | undefined;

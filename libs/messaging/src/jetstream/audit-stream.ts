@@ -15,7 +15,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * Limits of the AUDIT stream. Retention is by limits, not interest, so events published while no
  * consumer exists are kept; `discard: new` makes a full stream refuse writes (the outbox retries)
- * rather than silently dropping the oldest unconsumed events.
+ * rather than silently dropping the oldest unconsumed events. Within the duplicate window a
+ * publish repeated under the same message id (the event id) is dropped; the outbox's re-publish of
+ * an event with no receipt uses a new message id, so the window never hides an event the stream
+ * acknowledged and then lost.
  */
 export const AUDIT_STREAM_CONFIG: Partial<StreamConfig> & { name: string } = {
   name: AUDIT_STREAM,
