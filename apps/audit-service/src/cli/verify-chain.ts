@@ -61,10 +61,17 @@ async function main(): Promise<number> {
   }
 }
 
+// Undefined table or column: the database has not had the audit migrations yet.
+const SCHEMA_BEHIND = new Set(['42P01', '42703']);
+
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`audit:verify failed: ${(error as Error).message}\n`);
+    const hint = SCHEMA_BEHIND.has((error as { code?: string }).code ?? '')
+      ? ' (the audit schema is behind: run npm run migrate)'
+      : '';
+
+    process.stderr.write(`audit:verify failed: ${(error as Error).message}${hint}\n`);
     process.exit(2);
   },
 );
