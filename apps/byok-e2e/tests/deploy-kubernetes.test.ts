@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { z } from 'zod';
 
@@ -11,8 +12,10 @@ import {
   type ContainerEnvironment,
 } from '../support/deploy/environment-check';
 import {
+  K8S_DIRECTORY,
   type K8sObject,
   overlayDirectory,
+  readYamlDocuments,
   renderKustomization,
 } from '../support/deploy/kustomize-renderer';
 import {
@@ -312,6 +315,34 @@ describe('what differs between the overlays', () => {
     });
     expect(env).not.toHaveProperty('DASHBOARD_JWT_SECRET');
     expect((gateway.readinessProbe?.httpGet as Json).scheme).toBe('HTTPS');
+  });
+});
+
+describe('the manifest files', () => {
+  function yamlFiles(directory: string, prefix = ''): string[] {
+    return readdirSync(join(directory, prefix), { withFileTypes: true }).flatMap((entry) => {
+      const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+
+      if (entry.isDirectory()) return yamlFiles(directory, path);
+
+      return path.endsWith('.yaml') && entry.name !== 'kustomization.yaml' ? [path] : [];
+    });
+  }
+
+  function kustomizationOf(directory: string): { resources?: string[]; patches?: Json[] } {
+    return readYamlDocuments(join(directory, 'kustomization.yaml'))[0] ?? {};
+  }
+
+  it('are all part of the base or of an overlay: none is left out by mistake', () => {
+    const base = join(K8S_DIRECTORY, 'base');
+
+    expect(yamlFiles(base).sort()).toEqual([...(kustomizationOf(base).resources ?? [])].sort());
+    for (const overlay of Object.keys(OVERLAYS)) {
+      const directory = overlayDirectory(overlay);
+      const patches = (kustomizationOf(directory).patches ?? []).map((patch) => patch.path);
+
+      expect(yamlFiles(directory).sort()).toEqual([...patches].sort());
+    }
   });
 });
 
