@@ -22,6 +22,7 @@ import { ROUTE_CATALOG } from '../src/openapi/route-catalog';
 
 // Boots the gateway's application as main.ts does, without listening, to see every route that
 // Fastify registers; a route added without a description fails here.
+// Known gap: a route registered on the Fastify instance inside main.ts itself is not seen here.
 describe('the OpenAPI document of the gateway', () => {
   const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
   let connection: NatsConnection;
