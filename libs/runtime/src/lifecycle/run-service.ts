@@ -1,4 +1,5 @@
-import { type AppLogger, createLogger, serializeError } from '../logging/logger';
+import { type AppLogger, createLogger } from '../logging/logger';
+import { serializeError } from '../logging/redaction';
 import { scrubSecrets } from '../logging/scrub-secrets';
 import { markStopping } from './shutdown-state';
 

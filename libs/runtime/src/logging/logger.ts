@@ -5,8 +5,6 @@ import { currentLogContext } from './log-context';
 import { redactValue, serializeError } from './redaction';
 import { scrubSecrets } from './scrub-secrets';
 
-export { serializeError } from './redaction';
-
 export type AppLogger = Logger;
 
 type LogArguments = Parameters<Logger['info']>;
