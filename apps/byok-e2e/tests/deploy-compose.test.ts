@@ -204,6 +204,30 @@ describe('docker/Dockerfile', () => {
     expect(missing).toEqual([]);
   });
 
+  it('installs from every workspace package and ships every library the services import', () => {
+    const workspaces = ['apps', 'libs'].flatMap((parent) =>
+      readdirSync(join(ROOT, parent))
+        .filter((name) => existsSync(join(ROOT, parent, name, 'package.json')))
+        .map((name) => `${parent}/${name}`),
+    );
+    for (const workspace of workspaces) {
+      expect(dockerfile).toContain(`COPY ${workspace}/package.json ${workspace}/`);
+    }
+
+    const directories = [
+      ...SERVICES.map((service) => join(ROOT, 'apps', service, 'src')),
+      ...IMAGE_LIBS.map((lib) => join(ROOT, 'libs', lib, 'src')),
+    ];
+    const libraries = new Set(
+      directories
+        .flatMap(sourceFiles)
+        .flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/'@liya\/([a-z-]+)'/g)])
+        .map((match) => match[1]!),
+    );
+
+    expect([...libraries].filter((lib) => !IMAGE_LIBS.includes(lib))).toEqual([]);
+  });
+
   it('builds an image for every service the manifests name', () => {
     for (const service of SERVICES) {
       expect(existsSync(join(ROOT, 'apps', service, 'src', 'main.ts'))).toBe(true);
