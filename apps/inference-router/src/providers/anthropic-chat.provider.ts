@@ -12,23 +12,36 @@ import { fromAnthropicMessage, toAnthropicRequest } from './anthropic-translatio
 import type { ChatProvider, ProviderCall } from './chat-provider';
 import { mapProviderError } from './provider-error.mapper';
 
+// The shared client holds no key: each call sends its own in its request headers.
+const NO_CLIENT_KEY = 'key-sent-per-request';
+
 /**
- * Anthropic through `@anthropic-ai/sdk`, translated to and from Chat Completions. The client is
- * per call (it holds the key) over the shared connection pool; telemetry and environment-derived
- * credentials are off so the SDK sends exactly the key it is given and nothing else.
+ * Anthropic through `@anthropic-ai/sdk`, translated to and from Chat Completions. One client,
+ * built once over the shared connection pool, serves every call; the key of a call travels only
+ * in that call's headers. Telemetry and environment-derived credentials are off, so the SDK sends
+ * exactly the key it is given and nothing else.
  */
 @Injectable()
 export class AnthropicChatProvider implements ChatProvider {
-  constructor(
-    @Inject(ROUTER_ENVIRONMENT) private readonly env: RouterEnvironment,
-    private readonly http: ProviderHttp,
-  ) {}
+  private readonly client: Anthropic;
+
+  constructor(@Inject(ROUTER_ENVIRONMENT) env: RouterEnvironment, http: ProviderHttp) {
+    this.client = new Anthropic({
+      apiKey: NO_CLIENT_KEY,
+      authToken: null,
+      baseURL: env.ANTHROPIC_BASE_URL,
+      timeout: env.PROVIDER_TIMEOUT_MS,
+      maxRetries: 0,
+      logLevel: 'off',
+      openTelemetry: false,
+      ...http.platform,
+    });
+  }
 
   async complete(call: ProviderCall): Promise<ChatCompletion> {
-    const client = this.clientFor(call.apiKey, this.env.PROVIDER_TIMEOUT_MS);
-
     try {
-      const message = await client.messages.create(toAnthropicRequest(call.body, call.model), {
+      const message = await this.client.messages.create(toAnthropicRequest(call.body, call.model), {
+        headers: keyHeaders(call.apiKey),
         signal: call.signal,
       });
 
@@ -39,14 +52,13 @@ export class AnthropicChatProvider implements ChatProvider {
   }
 
   async stream(call: ProviderCall): Promise<AsyncIterable<ChatCompletionChunk>> {
-    const client = this.clientFor(call.apiKey, this.env.PROVIDER_TIMEOUT_MS);
     const keySource = call.route.key.source;
 
     let events: AsyncIterable<Anthropic.RawMessageStreamEvent>;
     try {
-      events = await client.messages.create(
+      events = await this.client.messages.create(
         { ...toAnthropicRequest(call.body, call.model), stream: true },
-        { signal: call.signal },
+        { headers: keyHeaders(call.apiKey), signal: call.signal },
       );
     } catch (error) {
       throw mapProviderError('anthropic', keySource, error);
@@ -57,24 +69,19 @@ export class AnthropicChatProvider implements ChatProvider {
 
   async verify(route: ProviderRoute, apiKey: string, timeoutMs: number): Promise<void> {
     try {
-      await this.clientFor(apiKey, timeoutMs).models.list({ limit: 1 });
+      await this.client.models.list(
+        { limit: 1 },
+        { headers: keyHeaders(apiKey), timeout: timeoutMs },
+      );
     } catch (error) {
       throw mapProviderError('anthropic', route.key.source, error);
     }
   }
+}
 
-  private clientFor(apiKey: string, timeout: number): Anthropic {
-    return new Anthropic({
-      apiKey,
-      authToken: null,
-      baseURL: this.env.ANTHROPIC_BASE_URL,
-      timeout,
-      maxRetries: 0,
-      logLevel: 'off',
-      openTelemetry: false,
-      ...this.http.platform,
-    });
-  }
+// This SDK sends its key as a bearer token; the call's own header takes the client's place.
+function keyHeaders(apiKey: string): Record<string, string> {
+  return { authorization: `Bearer ${apiKey}` };
 }
 
 async function* mapped(

@@ -17,25 +17,44 @@ import type { ChatProvider, ProviderCall } from './chat-provider';
 import { normalizeOpenAiChunk } from './openai-chunks';
 import { mapProviderError } from './provider-error.mapper';
 
+// Clients are shared and hold no key: each call sends its own key in its request headers, and
+// a client built from this placeholder alone would only ever be refused by the provider.
+const NO_CLIENT_KEY = 'key-sent-per-request';
+const MAX_AZURE_CLIENTS = 1024;
+
+interface PreparedClient {
+  client: OpenAI;
+  headers: Record<string, string>;
+}
+
 /**
- * OpenAI and Azure OpenAI through the official `openai` SDK. A client is built per call because
- * it holds the tenant's key; what holds no key (the connection pools) is shared. Every option the
- * SDK would otherwise read from the environment (base URL, organization, project) is set
- * explicitly, retries are ours to decide (none), and redirects are refused.
+ * OpenAI and Azure OpenAI through the official `openai` SDK. Clients are built once per
+ * destination (the platform URL, each Azure endpoint and deployment) and the tenant's key travels
+ * only in the headers of its own call, so no client state holds a key and the connection pools
+ * stay warm. Every option the SDK would otherwise read from the environment (base URL,
+ * organization, project) is set explicitly, retries are ours to decide (none), and redirects are
+ * refused.
  */
 @Injectable()
 export class OpenAiChatProvider implements ChatProvider {
   private readonly hostAllowlist: string[];
+  private readonly platformClient: OpenAI;
+  private readonly azureClients = new Map<string, AzureOpenAI>();
 
   constructor(
     @Inject(ROUTER_ENVIRONMENT) private readonly env: RouterEnvironment,
     private readonly http: ProviderHttp,
   ) {
     this.hostAllowlist = parseHostAllowlist(env.PROVIDER_HOST_ALLOWLIST);
+    this.platformClient = new OpenAI({
+      ...this.clientOptions(),
+      ...http.platform,
+      baseURL: env.OPENAI_BASE_URL,
+    });
   }
 
   async complete(call: ProviderCall): Promise<ChatCompletion> {
-    const client = this.clientFor(call.route, call.apiKey, this.env.PROVIDER_TIMEOUT_MS);
+    const { client, headers } = this.prepare(call.route, call.apiKey);
     const body = { ...call.body };
 
     delete body.stream_options;
@@ -43,7 +62,7 @@ export class OpenAiChatProvider implements ChatProvider {
     try {
       const completion = await client.chat.completions.create(
         { ...body, model: call.model, stream: false },
-        { signal: call.signal },
+        { headers, signal: call.signal },
       );
 
       return completion as unknown as ChatCompletion;
@@ -53,7 +72,7 @@ export class OpenAiChatProvider implements ChatProvider {
   }
 
   async stream(call: ProviderCall): Promise<AsyncIterable<ChatCompletionChunk>> {
-    const client = this.clientFor(call.route, call.apiKey, this.env.PROVIDER_TIMEOUT_MS);
+    const { client, headers } = this.prepare(call.route, call.apiKey);
     const { route } = call;
 
     // Usage is always asked for, since billing needs it; the caller sees it only if it asked.
@@ -66,7 +85,7 @@ export class OpenAiChatProvider implements ChatProvider {
           stream: true,
           stream_options: { include_usage: true },
         },
-        { signal: call.signal },
+        { headers, signal: call.signal },
       );
     } catch (error) {
       throw mapProviderError(route.provider, route.key.source, error);
@@ -76,49 +95,66 @@ export class OpenAiChatProvider implements ChatProvider {
   }
 
   async verify(route: ProviderRoute, apiKey: string, timeoutMs: number): Promise<void> {
-    const client = this.clientFor(route, apiKey, timeoutMs);
+    const { client, headers } = this.prepare(route, apiKey);
 
     try {
-      await client.models.list();
+      await client.models.list({ headers, timeout: timeoutMs });
     } catch (error) {
       throw mapProviderError(route.provider, route.key.source, error);
     }
   }
 
-  private clientFor(route: ProviderRoute, apiKey: string, timeout: number): OpenAI {
-    const common = {
-      apiKey,
+  private prepare(route: ProviderRoute, apiKey: string): PreparedClient {
+    if (route.provider === 'azure') {
+      return { client: this.azureClient(route), headers: { 'api-key': apiKey } };
+    }
+
+    const headers: Record<string, string> = { authorization: `Bearer ${apiKey}` };
+    if (route.provider === 'openai' && route.organization) {
+      headers['openai-organization'] = route.organization;
+    }
+
+    return { client: this.platformClient, headers };
+  }
+
+  private azureClient(route: ProviderRoute & { provider: 'azure' }): AzureOpenAI {
+    // Checked again at call time: the stored endpoint may predate today's rules.
+    const verdict = checkAzureEndpoint(route.endpoint, this.hostAllowlist);
+    if (!verdict.ok) {
+      throw new ServiceError('provider_endpoint_refused', `the Azure endpoint ${verdict.reason}`);
+    }
+
+    const cacheKey = `${verdict.url.origin} ${route.deploymentId}`;
+    let client = this.azureClients.get(cacheKey);
+    if (client) return client;
+
+    client = new AzureOpenAI({
+      ...this.clientOptions(),
+      ...this.http.tenantEndpoint,
+      // baseURL rather than `endpoint`: the SDK would otherwise read OPENAI_BASE_URL, which
+      // names the platform's OpenAI URL, and refuse the pair.
+      baseURL: `${verdict.url.origin}/openai`,
+      deployment: route.deploymentId,
+      apiVersion: this.env.AZURE_OPENAI_API_VERSION,
+    });
+
+    if (this.azureClients.size >= MAX_AZURE_CLIENTS) {
+      this.azureClients.delete(this.azureClients.keys().next().value as string);
+    }
+    this.azureClients.set(cacheKey, client);
+
+    return client;
+  }
+
+  private clientOptions() {
+    return {
+      apiKey: NO_CLIENT_KEY,
       organization: null,
       project: null,
-      timeout,
+      timeout: this.env.PROVIDER_TIMEOUT_MS,
       maxRetries: 0,
       logLevel: 'off' as const,
     };
-
-    if (route.provider === 'azure') {
-      // Checked again at call time: the stored endpoint may predate today's rules.
-      const verdict = checkAzureEndpoint(route.endpoint, this.hostAllowlist);
-      if (!verdict.ok) {
-        throw new ServiceError('provider_endpoint_refused', `the Azure endpoint ${verdict.reason}`);
-      }
-
-      return new AzureOpenAI({
-        ...common,
-        ...this.http.tenantEndpoint,
-        // baseURL rather than `endpoint`: the SDK would otherwise read OPENAI_BASE_URL, which
-        // names the platform's OpenAI URL, and refuse the pair.
-        baseURL: `${verdict.url.origin}/openai`,
-        deployment: route.deploymentId,
-        apiVersion: this.env.AZURE_OPENAI_API_VERSION,
-      });
-    }
-
-    return new OpenAI({
-      ...common,
-      ...this.http.platform,
-      organization: route.provider === 'openai' ? (route.organization ?? null) : null,
-      baseURL: this.env.OPENAI_BASE_URL,
-    });
   }
 }
 
