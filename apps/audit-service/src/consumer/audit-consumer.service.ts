@@ -24,6 +24,9 @@ import { registerConsumerLagGauges } from './consumer-lag.metrics';
 import { type ParsedMessage, parseAuditMessage } from './parse-audit-message';
 import { ReceiptPublisher } from './receipt-publisher';
 
+/** A delivered message that parsed as an audit event. */
+type ParsedEntry = { message: JsMsg; parsed: Extract<ParsedMessage, { ok: true }> };
+
 export const AUDIT_CONSUMER = 'audit-service';
 const MAX_DELIVER = 20;
 const RETRY_DELAY_MS = 2000;
@@ -119,10 +122,7 @@ export class AuditConsumer implements OnApplicationBootstrap, OnApplicationShutd
 
   private async handleBatch(messages: JsMsg[]): Promise<void> {
     const parsed = messages.map((message) => ({ message, parsed: parseAuditMessage(message) }));
-    const valid = parsed.filter(
-      (entry): entry is { message: JsMsg; parsed: Extract<ParsedMessage, { ok: true }> } =>
-        entry.parsed.ok,
-    );
+    const valid = parsed.filter((entry): entry is ParsedEntry => entry.parsed.ok);
 
     for (const entry of parsed) {
       if (!entry.parsed.ok) await this.deadLetter(entry.message, entry.parsed.reason);
@@ -148,10 +148,8 @@ export class AuditConsumer implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
-  private settle(
-    entries: Array<{ message: JsMsg; parsed: Extract<ParsedMessage, { ok: true }> }>,
-    outcomes: Array<'stored' | 'duplicate'>,
-  ): void {
+  /** Acks events now in the table, then tells the outbox with a receipt. */
+  private settle(entries: ParsedEntry[], outcomes: Array<'stored' | 'duplicate'>): void {
     entries.forEach((entry, index) => {
       const outcome = outcomes[index] ?? 'stored';
       const { event } = entry.parsed;

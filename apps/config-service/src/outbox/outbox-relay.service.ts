@@ -65,6 +65,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.settings = settings ?? readOutboxSettings();
     this.jetStream = jetstream(connection, { timeout: PUBLISH_TIMEOUT_MS });
     this.store = new OutboxStore(dataSource);
+
     const metrics = registerOutboxMetrics(registry, this.store);
 
     this.published = metrics.published;
