@@ -52,6 +52,7 @@ export class CryptoResponder implements OnModuleInit, OnApplicationShutdown {
 
     for (const [subject, handler] of handlers) {
       const duration = this.duration?.labels({ subject });
+      const answered = this.handled?.labels({ subject, code: 'ok' });
 
       this.subscriptions.push(
         this.connection.subscribe(subject, {
@@ -67,7 +68,8 @@ export class CryptoResponder implements OnModuleInit, OnApplicationShutdown {
             const code = this.answer(subject, message, handler);
 
             duration?.observe(Number(process.hrtime.bigint() - started) / 1e9);
-            this.handled?.inc({ subject, code });
+            if (code === 'ok') answered?.inc();
+            else this.handled?.inc({ subject, code });
           },
         }),
       );
