@@ -110,6 +110,18 @@ describe('crypto-service under attack, over a real NATS', () => {
     scratch.remove();
   });
 
+  it('reports the versions it holds, by name only', async () => {
+    const metrics = await service.metrics();
+
+    expect(metrics).toMatch(
+      /^liya_crypto_key_version_info\{[^}]*version="2",state="active"[^}]*\} 1$/m,
+    );
+    expect(metrics).toMatch(
+      /^liya_crypto_key_version_info\{[^}]*version="1",state="retired"[^}]*\} 1$/m,
+    );
+    expect(metrics).not.toContain(keyTwo.slice(0, 12));
+  });
+
   it('encrypts under the active version and decrypts for the same tenant and field', async () => {
     expect(current).toMatch(/^lbk1:2:/);
     await expect(

@@ -61,6 +61,8 @@ export interface CryptoProcess {
   lines: string[];
   /** How many operations of a kind the service has handled, whatever their outcome. */
   handled(operation: 'encrypt' | 'decrypt' | 'rewrap'): Promise<number>;
+  /** The service's Prometheus metrics, as scraped from its ops port. */
+  metrics(): Promise<string>;
   isRunning(): boolean;
   stop(): Promise<void>;
 }
@@ -137,17 +139,20 @@ export async function startCryptoProcess(options: CryptoProcessOptions): Promise
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 
+  const metrics = async () =>
+    (await fetch(`${opsUrl}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+
   return {
     child,
     lines,
+    metrics,
     handled: async (operation) => {
-      const response = await fetch(`${opsUrl}/metrics`, { signal: AbortSignal.timeout(5000) });
       const pattern = new RegExp(
         `^liya_crypto_operations_total\\{[^}]*operation="${operation}"[^}]*\\} (\\d+)$`,
         'gm',
       );
 
-      return [...(await response.text()).matchAll(pattern)].reduce(
+      return [...(await metrics()).matchAll(pattern)].reduce(
         (sum, match) => sum + Number(match[1]),
         0,
       );
