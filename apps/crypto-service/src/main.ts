@@ -17,6 +17,9 @@ runService('crypto-service', async (logger) => {
   // the start with one line naming the problem (runService prints it), never key material.
   const keyRing = loadKeyRing(process.env);
 
+  // Nothing else in the process needs the key in its environment (or in a child's).
+  delete process.env.MASTER_KEY;
+
   logger.info({ keyRing: keyRing.describe() }, 'key ring loaded');
 
   return startBusService({

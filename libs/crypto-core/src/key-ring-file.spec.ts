@@ -30,6 +30,12 @@ describe('the key ring file', () => {
     expect(ring.key('1')).toEqual(Buffer.from(keyOne, 'base64'));
   });
 
+  it('accepts a file that starts with a byte order mark', () => {
+    const ring = parseKeyRingFile(`\uFEFF${JSON.stringify({ active: '1', keys: { 1: keyOne } })}`);
+
+    expect(ring.activeVersion).toBe('1');
+  });
+
   it('names retired versions without holding their keys', () => {
     const ring = parseKeyRingFile(
       JSON.stringify({ active: '2', keys: { 2: keyTwo }, retired: ['1'] }),

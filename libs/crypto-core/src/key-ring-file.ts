@@ -14,6 +14,9 @@ import { KeyRing, KeyRingError, MASTER_KEY_BYTES } from './key-ring';
  */
 export function parseKeyRingFile(text: string): KeyRing {
   let document: unknown;
+
+  // Editors on some systems start a file with a byte order mark; it is not part of the JSON.
+  text = text.replace(/^\uFEFF/, '');
   try {
     document = JSON.parse(text);
   } catch {
