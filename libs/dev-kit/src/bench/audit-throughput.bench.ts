@@ -170,7 +170,9 @@ async function main(): Promise<void> {
 
     const events = makeEvents();
 
-    process.stdout.write(`audit pipeline benchmark: ${EVENTS} events over ${TENANTS} tenants\n`);
+    const tenants = `${TENANTS} tenant${TENANTS === 1 ? '' : 's'}`;
+
+    process.stdout.write(`audit pipeline benchmark: ${EVENTS} events over ${tenants}\n`);
 
     const started = performance.now();
 
