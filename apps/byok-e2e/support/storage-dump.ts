@@ -7,6 +7,7 @@ import type { Output } from './leak-scanner';
 /** Every row of every table the services own, as text, one output per table. */
 export async function dumpDatabase(databaseUrl: string): Promise<Output[]> {
   const client = new Client({ connectionString: databaseUrl });
+
   await client.connect();
 
   try {
@@ -21,6 +22,7 @@ export async function dumpDatabase(databaseUrl: string): Promise<Output[]> {
       const rows = await client.query<{ row: string }>(
         `SELECT t::text AS row FROM "${table.schema}"."${table.name}" t`,
       );
+
       outputs.push({
         kind: 'database',
         where: `${table.schema}.${table.name}`,

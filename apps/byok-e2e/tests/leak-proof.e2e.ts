@@ -52,6 +52,7 @@ describe('a tenant key never leaks, anywhere in the running system', () => {
     bus = await recordBus(fixture.infrastructure.natsUrl);
 
     const { standIn } = fixture;
+
     standIn.failWith(CANARIES.rejectedKey, {
       status: 401,
       body: {
@@ -92,6 +93,7 @@ describe('a tenant key never leaks, anywhere in the running system', () => {
 
   it('routes each key only to its own tenant provider, in priority order', () => {
     const azureCalls = azureStandIn.calls;
+
     expect(azureCalls.length).toBeGreaterThan(0);
     expect(azureCalls.every((call) => call.apiKey === CANARIES.azureTenantAzureKey)).toBe(true);
 
@@ -106,10 +108,12 @@ describe('a tenant key never leaks, anywhere in the running system', () => {
     const anthropicCalls = sharedCalls.filter(
       (call) => call.apiKey === CANARIES.anthropicTenantAnthropicKey,
     );
+
     expect(anthropicCalls.length).toBeGreaterThan(0);
     expect(anthropicCalls.every((call) => call.provider === 'anthropic')).toBe(true);
 
     const openAiCalls = sharedCalls.filter((call) => call.apiKey === CANARIES.openAiTenantKey);
+
     expect(openAiCalls.length).toBeGreaterThan(0);
     expect(openAiCalls.every((call) => call.provider === 'openai')).toBe(true);
   });
@@ -168,6 +172,7 @@ describe('a tenant key never leaks, anywhere in the running system', () => {
       (output) =>
         output.where === 'config.update' || allowed({ subject: output.where, data: output.text }),
     );
+
     expect(describeFindings(leaks)).toBe('');
   });
 
@@ -185,6 +190,7 @@ describe('a tenant key never leaks, anywhere in the running system', () => {
     const outputs: Output[] = [];
     for (const [service, url] of Object.entries(fixture.system.opsUrls)) {
       const response = await fetch(`${url}/metrics`);
+
       outputs.push({ kind: 'metrics', where: service, text: await response.text() });
     }
 
@@ -221,6 +227,7 @@ async function driveEveryRoute(fixture: SystemFixture, azureStandIn: ProviderSta
 
   // Bad input that carries keys: refused, and the keys must not be echoed.
   const refused = CANARIES.refusedInputKey;
+
   await patch(tokens.openai, { openai_apikey: refused });
   await patch(tokens.openai, { openai_api_key: `${refused}\u0007` });
   await patch(tokens.openai, { openai_api_key: refused.repeat(20) });
@@ -260,6 +267,7 @@ async function driveEveryRoute(fixture: SystemFixture, azureStandIn: ProviderSta
 
   // Internal callers reach the router over NATS, naming the tenant.
   const internal = await connect({ servers: fixture.infrastructure.natsUrl });
+
   await internal.request(
     'inference.chat',
     JSON.stringify({ tenantId: 'leak-azure', requestId: randomUUID(), body: CHAT }),

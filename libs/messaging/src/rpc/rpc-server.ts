@@ -76,6 +76,7 @@ export class RpcServer {
 
     const seconds = stopTimer?.();
     const code = reply.ok ? 'ok' : reply.error.code;
+
     this.metrics?.handled.inc({ subject, code });
     this.logger.debug({ subject, code, seconds }, 'bus request answered');
 
