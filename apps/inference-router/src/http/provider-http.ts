@@ -1,18 +1,18 @@
 import { isIP } from 'node:net';
 
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
+import { Agent, buildConnector } from 'undici';
 
 import { parseHostAllowlist } from '@liya/contracts';
 import type { RouterEnvironment } from '@liya/environment';
 
 import { ROUTER_ENVIRONMENT } from '../config/router-environment.token';
 import { BlockedAddressError, guardedLookup, isBlockedAddress } from './address-guard';
+import { dispatcherFetch } from './dispatcher-fetch';
 
 /** What the SDK clients take to send their requests through one of our connection pools. */
 export interface ProviderTransport {
   fetch: typeof globalThis.fetch;
-  fetchOptions: { redirect: 'error' };
 }
 
 const KEEP_ALIVE_MS = 30_000;
@@ -55,11 +55,7 @@ export class ProviderHttp implements OnApplicationShutdown {
 }
 
 function transportOf(agent: Agent): ProviderTransport {
-  return {
-    fetch: undiciFetch as unknown as typeof globalThis.fetch,
-    // The SDKs type `dispatcher` after Node's bundled undici; this Agent is the undici package's.
-    fetchOptions: { redirect: 'error', dispatcher: agent } as unknown as { redirect: 'error' },
-  };
+  return { fetch: dispatcherFetch(agent) };
 }
 
 /**
