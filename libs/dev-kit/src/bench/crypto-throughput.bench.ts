@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -10,12 +10,15 @@ import { CryptoRpc, type RpcReply } from '@liya/contracts';
 import { repositoryRoot } from '../cli/dev-secrets';
 import { findNatsServer, startPrivateNats } from '../infrastructure/test-infrastructure';
 import { freePort } from '../system/free-port';
-import { ECHO_SUBJECT } from './crypto-echo-responder';
+import { benchCipher } from './crypto-bench-cipher';
+import { BARE_DECRYPT_SUBJECT, ECHO_SUBJECT } from './crypto-echo-responder';
 
 /**
  * Operations per second of crypto-service's encrypt and decrypt through NATS, with 1 and 64
  * requests in flight, beside a bare NATS echo responder in another process (the bus's own limit,
  * measured in the same run on the same private nats-server) and AES-256-GCM in this process.
+ * A bare responder doing only a decrypt's AES-GCM work shows how much of the gap to the echo is
+ * the work itself rather than the service around it.
  *
  * Flags: --seconds N, one-second slices per operation (default 5). Needs the nats-server binary and a build.
  */
@@ -95,32 +98,6 @@ function requester(connection: NatsConnection, subject: string, body: unknown) {
   };
 }
 
-/** The same AES-256-GCM work crypto-service does per operation, without the bus. */
-function inProcessCipher() {
-  const master = randomBytes(32);
-  const subkey = Buffer.from(hkdfSync('sha256', master, 'bench', `tenant:${TENANT}`, 32));
-  const aad = Buffer.from(`lbk1|${TENANT}|${FIELD}`);
-  const seal = () => {
-    const nonce = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', subkey, nonce, { authTagLength: 16 });
-
-    cipher.setAAD(aad);
-    const sealed = Buffer.concat([cipher.update(PLAINTEXT, 'utf8'), cipher.final()]);
-
-    return { nonce, sealed, tag: cipher.getAuthTag() };
-  };
-  const sample = seal();
-  const open = () => {
-    const decipher = createDecipheriv('aes-256-gcm', subkey, sample.nonce, { authTagLength: 16 });
-
-    decipher.setAAD(aad);
-    decipher.setAuthTag(sample.tag);
-    Buffer.concat([decipher.update(sample.sealed), decipher.final()]).toString('utf8');
-  };
-
-  return { seal, open };
-}
-
 function syncRate(operation: () => unknown): number {
   const end = Date.now() + SECONDS * 1000;
   const started = process.hrtime.bigint();
@@ -171,7 +148,13 @@ async function main(): Promise<void> {
 
   const nats = await startPrivateNats(binary);
   const opsPort = await freePort();
-  const echo = startProcess(join(__dirname, 'crypto-echo-responder.js'), { NATS_URL: nats.url });
+  const benchKey = randomBytes(32);
+  const local = benchCipher(benchKey, `lbk1|${TENANT}|${FIELD}`);
+  const echo = startProcess(join(__dirname, 'crypto-echo-responder.js'), {
+    NATS_URL: nats.url,
+    BENCH_SUBKEY: benchKey.toString('base64'),
+    BENCH_AAD: `lbk1|${TENANT}|${FIELD}`,
+  });
   const crypto = startProcess(join(repositoryRoot(), 'apps/crypto-service/dist/main.js'), {
     NATS_URL: nats.url,
     MASTER_KEY: randomBytes(32).toString('base64'),
@@ -200,8 +183,10 @@ async function main(): Promise<void> {
     const { ciphertext } = sealed.json<{ value: { ciphertext: string } }>().value;
     const decryptRequest = { tenantId: TENANT, field: FIELD, ciphertext };
 
+    const bareRequest = { ...decryptRequest, ciphertext: local.seal(PLAINTEXT) };
     const operations = {
       echo: requester(connection, ECHO_SUBJECT, decryptRequest),
+      bare: requester(connection, BARE_DECRYPT_SUBJECT, bareRequest),
       encrypt: requester(connection, CryptoRpc.encrypt.subject, encryptRequest),
       decrypt: requester(connection, CryptoRpc.decrypt.subject, decryptRequest),
     };
@@ -210,9 +195,9 @@ async function main(): Promise<void> {
 
     const of = (name: string, inFlight: number) => measured[inFlight]![name]!;
 
-    const local = inProcessCipher();
-    const localSeal = syncRate(local.seal);
-    const localOpen = syncRate(local.open);
+    const sample = local.seal(PLAINTEXT);
+    const localSeal = syncRate(() => local.seal(PLAINTEXT));
+    const localOpen = syncRate(() => local.open(sample));
 
     const row = (label: string, values: string[]) =>
       `${label.padEnd(26)}${values.map((value) => value.padStart(22)).join('')}`;
@@ -235,12 +220,20 @@ async function main(): Promise<void> {
         IN_FLIGHT.map((n) => format(of('decrypt', n))),
       ),
       row(
+        'bare AES-GCM responder',
+        IN_FLIGHT.map((n) => format(of('bare', n))),
+      ),
+      row(
         'decrypt / echo',
         IN_FLIGHT.map((n) => percent(of('decrypt', n) / of('echo', n))),
       ),
       row(
         'encrypt / echo',
         IN_FLIGHT.map((n) => percent(of('encrypt', n) / of('echo', n))),
+      ),
+      row(
+        'decrypt / bare AES-GCM',
+        IN_FLIGHT.map((n) => percent(of('decrypt', n) / of('bare', n))),
       ),
       row('in-process AES-256-GCM', [`seal ${format(localSeal)}`, `open ${format(localOpen)}`]),
       `aim: decrypt over NATS at 80% or more of echo: ${
