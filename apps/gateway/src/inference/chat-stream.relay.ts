@@ -41,6 +41,8 @@ function unavailable(reason: string): ServiceError {
  * server-sent events. Resolves once the provider has accepted the call, so failures before the
  * first chunk are ordinary HTTP errors; after that, a failure is an error event. When the client
  * goes away, a cancel message stops the router's provider call.
+ * Known gap: frames are not flow-controlled, so a client reading slower than the provider writes
+ * is buffered in gateway memory (bounded by the stream's length and deadline).
  */
 export class ChatStreamRelay {
   constructor(

@@ -75,6 +75,9 @@ export class ChatGrpcServer implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationBootstrap(): Promise<void> {
     if (!this.env.GRPC_PORT) return;
 
+    // Known gap: the port has no TLS or caller authentication of its own; only services inside
+    // the cluster's network policy (or mesh, for mTLS) may reach it.
+
     const definition = loadSync(INFERENCE_PROTO_PATH, { keepCase: true, oneofs: true });
     const loaded = loadPackageDefinition(definition) as unknown as {
       liya: { inference: { v1: { InferenceRouter: { service: ServiceDefinition } } } };
