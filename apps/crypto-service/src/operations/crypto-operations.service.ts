@@ -14,6 +14,7 @@ import { CipherError, type CipherErrorKind, EnvelopeCipher } from '@liya/crypto-
 import { APP_LOGGER, type AppLogger, serializeError } from '@liya/runtime';
 
 import { checkBatch, checkBinding, checkCiphertext, checkPlaintext } from './crypto-input';
+import { RefusalLog } from './refusal-log';
 
 type Operation = 'encrypt' | 'decrypt' | 'rewrap';
 
@@ -45,6 +46,7 @@ export class CryptoOperationsService {
   // The success counters are looked up once: labelling a counter on every request costs more
   // than the AES work of a decrypt.
   private readonly succeeded: Record<Operation, { inc(): void }>;
+  private readonly refusals: RefusalLog;
 
   constructor(
     private readonly cipher: EnvelopeCipher,
@@ -57,6 +59,7 @@ export class CryptoOperationsService {
       labelNames: ['operation', 'outcome'] as const,
       registers: [registry],
     });
+    this.refusals = new RefusalLog(logger);
     this.succeeded = {
       encrypt: this.operations.labels({ operation: 'encrypt', outcome: 'ok' }),
       decrypt: this.operations.labels({ operation: 'decrypt', outcome: 'ok' }),
@@ -134,10 +137,12 @@ export class CryptoOperationsService {
       if (SUSPICIOUS_CODES.has(converted.code)) {
         const { tenantId, field } = request as { tenantId?: unknown; field?: unknown };
 
-        this.logger.warn(
-          { operation, code: converted.code, tenantId: String(tenantId), field: String(field) },
-          'crypto operation refused',
-        );
+        this.refusals.warn({
+          operation,
+          code: converted.code,
+          tenantId: String(tenantId),
+          field: String(field),
+        });
       }
 
       throw converted;
