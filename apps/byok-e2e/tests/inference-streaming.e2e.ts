@@ -185,6 +185,24 @@ describe('streamed chat completions through the gateway, from each provider', ()
     expect(call.apiKey).toBe(slowKey);
   });
 
+  it('answers 503 from NATS no-responders when no router is running, not a timeout', async () => {
+    await fixture.system.stop('inference-router');
+
+    const response = await fixture.request('POST', '/v1/chat/completions', {
+      token: tokens.openai,
+      body: STREAM_BODY,
+    });
+
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect(response.json()).toMatchObject({
+      error: {
+        code: 'dependency_unavailable',
+        message: 'the inference-router service has no running instance',
+      },
+    });
+  });
+
   it('never shows a key in any stream, response or log line', () => {
     expect(findLeaks(everything(fixture), Object.values(keys))).toEqual([]);
   });

@@ -99,6 +99,7 @@ export class ChatStreamRelay {
     try {
       const accepted = await next(ACCEPT_TIMEOUT_MS);
       if (accepted.type === 'error') throw ServiceError.fromBody(accepted.error);
+      if (accepted.type !== 'accepted') throw unavailable('sent an unexpected answer');
 
       start = await next(startTimeoutMs);
       if (start.type === 'error') throw ServiceError.fromBody(start.error);
