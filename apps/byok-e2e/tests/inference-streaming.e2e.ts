@@ -185,6 +185,35 @@ describe('streamed chat completions through the gateway, from each provider', ()
     expect(call.apiKey).toBe(slowKey);
   });
 
+  it('ends a stream the provider drops midway with an error event, not [DONE]', async () => {
+    const flakyKey = canaryKey('sk-flaky-');
+    const token = fixture.tokenFor({ tenantId: 'stream-flaky', role: 'owner', plan: 'growth' });
+
+    await configure(fixture, token, { mode: 'byok', openai_api_key: flakyKey });
+    fixture.standIn.streamFor(flakyKey, { dropAfterEvents: 3 });
+
+    const response = await fixture.request('POST', '/v1/chat/completions', {
+      token,
+      body: STREAM_BODY,
+    });
+    const data = sseData(response.text);
+
+    expect(response.status).toBe(200);
+    expect(data).not.toContain('[DONE]');
+    expect(JSON.parse(data.at(-1) ?? '{}')).toEqual({
+      error: {
+        message: 'OpenAI could not be reached',
+        type: 'server_error',
+        code: 'provider_unavailable',
+        param: null,
+      },
+    });
+
+    const event = await usageEventOf(fixture, bus, response.headers.get('x-request-id') ?? '');
+
+    expect(event).toMatchObject({ streamed: true, outcome: 'provider_unavailable' });
+  });
+
   it('answers 503 from NATS no-responders when no router is running, not a timeout', async () => {
     await fixture.system.stop('inference-router');
 

@@ -40,6 +40,8 @@ export interface StandInFailure {
 export interface StandInStreamBehaviour {
   chunkDelayMs?: number;
   chunkCount?: number;
+  /** Drops the connection after this many events, as a provider failing mid-answer does. */
+  dropAfterEvents?: number;
 }
 
 export interface ProviderStandInOptions {
@@ -252,8 +254,15 @@ async function streamAnswer(
   });
   response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
 
-  for (const event of events) {
+  for (const [index, event] of events.entries()) {
     if (response.destroyed) return;
+    if (index === behaviour.dropAfterEvents) {
+      // Let what was written reach the client first, so it sees a stream that breaks off.
+      await sleep(50);
+      response.destroy();
+
+      return;
+    }
 
     response.write(event);
     if (behaviour.chunkDelayMs) await sleep(behaviour.chunkDelayMs);
