@@ -5,6 +5,7 @@ import { parseHostAllowlist } from '@liya/contracts';
 
 import type { ConfigEnvironment } from '@liya/environment';
 import { OutboxRelay } from './outbox/outbox-relay.service';
+import { OUTBOX_SETTINGS, outboxSettingsFrom } from './outbox/outbox-settings';
 import { OUTBOX_POLL_INTERVAL_MS } from './outbox/outbox.tokens';
 import { PROVIDER_HOST_ALLOWLIST } from './tenant-config/config.tokens';
 import { ConfigRpcController } from './tenant-config/config-rpc.controller';
@@ -27,6 +28,7 @@ export class ConfigModule {
           useValue: parseHostAllowlist(env.PROVIDER_HOST_ALLOWLIST),
         },
         { provide: OUTBOX_POLL_INTERVAL_MS, useValue: env.OUTBOX_POLL_INTERVAL_MS },
+        { provide: OUTBOX_SETTINGS, useValue: outboxSettingsFrom(env) },
         OutboxRelay,
         TenantConfigService,
         ConfigRpcController,

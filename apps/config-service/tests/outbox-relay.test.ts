@@ -7,12 +7,13 @@ import type { DataSource } from 'typeorm';
 
 import { AUDIT_RECEIPT_SUBJECT, AUDIT_STREAM, BYOK_CONFIG_UPDATED_SUBJECT } from '@liya/contracts';
 import { ensureAuditStream } from '@liya/messaging';
+import { configEnvironmentSchema } from '@liya/environment';
 import { initializeDatabase, runMigrations } from '@liya/persistence';
 import { createLogger } from '@liya/runtime';
 
 import { createConfigDataSource } from '../src/database/data-source';
 import { OutboxRelay } from '../src/outbox/outbox-relay.service';
-import { readOutboxSettings } from '../src/outbox/outbox-settings';
+import { outboxSettingsFrom } from '../src/outbox/outbox-settings';
 import {
   type OutboxInfrastructure,
   provisionOutboxInfrastructure,
@@ -76,7 +77,9 @@ describe('the outbox relay with two replicas on one database', () => {
       );
     }
 
-    const settings = readOutboxSettings({ OUTBOX_REPUBLISH_AFTER_MS: '600000' });
+    const settings = outboxSettingsFrom(
+      configEnvironmentSchema.parse({ OUTBOX_REPUBLISH_AFTER_MS: '600000' }),
+    );
 
     replicas = [1, 2].map((replica) => {
       const registry = new Registry();

@@ -3,7 +3,6 @@ import {
   Injectable,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
-  Optional,
 } from '@nestjs/common';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -17,7 +16,6 @@ import { registerOutboxMetrics } from './outbox.metrics';
 import {
   OUTBOX_SETTINGS,
   type OutboxSettings,
-  readOutboxSettings,
   republishDelayMs,
   TEST_FAULT_CRASH_BEFORE_PUBLISH,
 } from './outbox-settings';
@@ -60,9 +58,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(OUTBOX_POLL_INTERVAL_MS) private readonly pollIntervalMs: number,
     @Inject(APP_LOGGER) private readonly logger: AppLogger,
     registry: Registry,
-    @Optional() @Inject(OUTBOX_SETTINGS) settings?: OutboxSettings,
+    @Inject(OUTBOX_SETTINGS) settings: OutboxSettings,
   ) {
-    this.settings = settings ?? readOutboxSettings();
+    this.settings = settings;
     this.jetStream = jetstream(connection, { timeout: PUBLISH_TIMEOUT_MS });
     this.store = new OutboxStore(dataSource);
 

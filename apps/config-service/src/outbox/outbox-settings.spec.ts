@@ -1,8 +1,15 @@
+import { configEnvironmentSchema } from '@liya/environment';
+
 import {
-  readOutboxSettings,
+  outboxSettingsFrom,
   republishDelayMs,
   TEST_FAULT_CRASH_BEFORE_PUBLISH,
 } from './outbox-settings';
+
+// Settings as the service derives them: from its whole validated environment.
+function readOutboxSettings(raw: Record<string, string>) {
+  return outboxSettingsFrom(configEnvironmentSchema.parse(raw));
+}
 
 describe('outbox settings', () => {
   it('honours the crash fault point only together with NODE_ENV=test', () => {

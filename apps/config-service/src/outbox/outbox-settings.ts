@@ -1,29 +1,21 @@
-import { z } from 'zod';
+import type { ConfigEnvironment } from '@liya/environment';
 
 /**
  * Names the arming file of the crash-before-publish fault point. It exists for the end-to-end
  * fault tests only and is honoured only when NODE_ENV is `test` as well, so a stray variable in a
  * production environment cannot kill the relay.
  */
-export const TEST_FAULT_CRASH_BEFORE_PUBLISH = 'LIYA_TEST_FAULT_OUTBOX_CRASH_BEFORE_PUBLISH_FILE';
+export const TEST_FAULT_CRASH_BEFORE_PUBLISH =
+  'LIYA_TEST_FAULT_OUTBOX_CRASH_BEFORE_PUBLISH_FILE' as const;
 
-// Known gap: these are read here, not in the config-service schema of libs/environment, so the
-// service's start-up check of its environment does not list them.
-const settingsSchema = z.object({
-  OUTBOX_REPUBLISH_AFTER_MS: z.coerce.number().int().min(100).default(60_000),
-  OUTBOX_REPUBLISH_MAX_MS: z.coerce
-    .number()
-    .int()
-    .min(100)
-    .default(60 * 60_000),
-  OUTBOX_RETENTION_MS: z.coerce
-    .number()
-    .int()
-    .min(60_000)
-    .default(7 * 24 * 60 * 60_000),
-  NODE_ENV: z.string().optional(),
-  [TEST_FAULT_CRASH_BEFORE_PUBLISH]: z.string().min(1).optional(),
-});
+export type OutboxEnvironment = Pick<
+  ConfigEnvironment,
+  | 'OUTBOX_REPUBLISH_AFTER_MS'
+  | 'OUTBOX_REPUBLISH_MAX_MS'
+  | 'OUTBOX_RETENTION_MS'
+  | 'NODE_ENV'
+  | typeof TEST_FAULT_CRASH_BEFORE_PUBLISH
+>;
 
 export interface OutboxSettings {
   /** How long a published event may wait for audit-service's receipt before it goes out again. */
@@ -40,15 +32,15 @@ export interface OutboxSettings {
 
 export const OUTBOX_SETTINGS = Symbol('OUTBOX_SETTINGS');
 
-export function readOutboxSettings(env: NodeJS.ProcessEnv = process.env): OutboxSettings {
-  const parsed = settingsSchema.parse(env);
-  const faultFile = parsed[TEST_FAULT_CRASH_BEFORE_PUBLISH];
-  const testsOnly = parsed.NODE_ENV === 'test';
+/** The outbox's settings, from config-service's validated environment. */
+export function outboxSettingsFrom(env: OutboxEnvironment): OutboxSettings {
+  const faultFile = env[TEST_FAULT_CRASH_BEFORE_PUBLISH];
+  const testsOnly = env.NODE_ENV === 'test';
 
   return {
-    republishAfterMs: parsed.OUTBOX_REPUBLISH_AFTER_MS,
-    republishMaxMs: Math.max(parsed.OUTBOX_REPUBLISH_MAX_MS, parsed.OUTBOX_REPUBLISH_AFTER_MS),
-    retentionMs: parsed.OUTBOX_RETENTION_MS,
+    republishAfterMs: env.OUTBOX_REPUBLISH_AFTER_MS,
+    republishMaxMs: Math.max(env.OUTBOX_REPUBLISH_MAX_MS, env.OUTBOX_REPUBLISH_AFTER_MS),
+    retentionMs: env.OUTBOX_RETENTION_MS,
     crashBeforePublishFile: testsOnly ? faultFile : undefined,
     ignoredFaultVariable: faultFile !== undefined && !testsOnly,
   };
