@@ -8,7 +8,7 @@ import autocannon from 'autocannon';
 
 import { repositoryRoot } from '../cli/dev-secrets';
 import { provisionTestInfrastructure } from '../infrastructure/test-infrastructure';
-import { launchSystem, type RunningSystem } from '../system/system-launcher';
+import { launchSystem, type RunningSystem, type ServiceName } from '../system/system-launcher';
 import { mintDashboardToken } from '../tokens/dashboard-token';
 import { printProfiles } from './gateway-cpu-profile';
 
@@ -17,13 +17,15 @@ import { printProfiles } from './gateway-cpu-profile';
  * provider stand-in directly, then through gateway, NATS, router (config cache, decrypt through
  * crypto-service for BYOK) and the OpenAI SDK to the same stand-in, at 1 and 16 clients.
  *
- * Flags: --duration S per run (default 8), --profile (CPU profiles of every hop, printed after
- * the table). Uses DATABASE_URL's server with a database of its own, and a private nats-server.
+ * Flags: --duration S per run (default 8), --profile (CPU profiles of every hop from the end of
+ * the first warm-up, printed after the table). LOG_LEVEL sets the services' level (default info,
+ * as deployed). Uses DATABASE_URL's server with a database of its own, and a private nats-server.
  */
 const DURATION_S = numberFlag('--duration', 8);
 const PROFILE = process.argv.includes('--profile');
 const CLIENTS = [1, 16];
 const WARMUP_S = 2;
+const PROFILED: ServiceName[] = ['gateway', 'inference-router', 'crypto-service'];
 const BODY = JSON.stringify({
   model: 'gpt-4o-mini',
   messages: [{ role: 'user', content: 'Hello' }],
@@ -199,12 +201,10 @@ async function main(): Promise<void> {
       openaiBaseUrl: `${standInUrl}/v1`,
       anthropicBaseUrl: standInUrl,
       managedOpenAiKey: `sk-managed-${randomBytes(12).toString('hex')}`,
-      logLevel: 'info',
-      extraEnv: {
-        gateway: profileOptions('gateway', profileDir),
-        'inference-router': profileOptions('inference-router', profileDir),
-        'crypto-service': profileOptions('crypto-service', profileDir),
-      },
+      logLevel: process.env.LOG_LEVEL ?? 'info',
+      extraEnv: Object.fromEntries(
+        PROFILED.map((service) => [service, profileOptions(service, profileDir)]),
+      ),
     });
 
     const byokToken = mintDashboardToken({ tenantId: 'bench-byok' }, { secret: jwtSecret });
@@ -240,9 +240,16 @@ async function main(): Promise<void> {
     );
 
     const rows: Measured[] = [];
+    let profiling = false;
     for (const clients of CLIENTS) {
       for (const target of targets) {
         await drive(target, clients, WARMUP_S);
+        if (profileDir && !profiling) {
+          // Only the profiled processes handle the signal; to the others it would be fatal.
+          standIn.child.kill('SIGUSR2');
+          for (const service of PROFILED) system.processes.get(service)?.kill('SIGUSR2');
+          profiling = true;
+        }
         rows.push(await drive(target, clients, DURATION_S));
         process.stdout.write('.');
       }
