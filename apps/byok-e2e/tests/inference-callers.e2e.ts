@@ -1,5 +1,6 @@
 import { credentials, loadPackageDefinition, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { createInbox, type NatsConnection } from '@nats-io/transport-node';
 
 import {
@@ -10,9 +11,10 @@ import {
   type ChatReply,
 } from '@liya/contracts';
 import { freePort } from '@liya/dev-kit';
+import { ensureUsageStream, USAGE_STREAM_CONFIG } from '@liya/messaging';
 
 import { canaryKey, startSystemFixture, type SystemFixture } from '../support/system-fixture';
-import { CHAT_BODY, configure, connectBus, usageEventOf } from './inference-support';
+import { CHAT_BODY, configure, connectBus, usageEventOf, usageEvents } from './inference-support';
 
 type GrpcClient = {
   Chat(
@@ -208,6 +210,38 @@ describe('internal callers over NATS and gRPC', () => {
     expect(error.details).toBe('Anthropic is rate limiting this key');
     expect((error.metadata as Metadata).get('liya-error-code')).toEqual(['provider_rate_limited']);
     expect((error.metadata as Metadata).get('retry-after')).toEqual(['9']);
+  });
+
+  it('sets up the USAGE stream idempotently, keeping the events it holds', async () => {
+    const before = await usageEvents(bus);
+
+    await Promise.all([ensureUsageStream(bus), ensureUsageStream(bus), ensureUsageStream(bus)]);
+
+    const manager = await jetstreamManager(bus);
+    const info = await manager.streams.info(USAGE_STREAM_CONFIG.name);
+
+    expect(info.config.subjects).toEqual(['usage.inference.>']);
+    expect(before.length).toBeGreaterThan(0);
+    expect(await usageEvents(bus)).toEqual(before);
+  });
+
+  it('creates the USAGE stream once when several replicas race to create it', async () => {
+    const manager = await jetstreamManager(bus);
+
+    await manager.streams.delete(USAGE_STREAM_CONFIG.name);
+
+    const outcomes = await Promise.allSettled([
+      ensureUsageStream(bus),
+      ensureUsageStream(bus),
+      ensureUsageStream(bus),
+    ]);
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect((await manager.streams.info(USAGE_STREAM_CONFIG.name)).config.max_msg_size).toBe(8192);
   });
 
   it('refuses a gRPC call whose body is not JSON', async () => {
