@@ -18,7 +18,10 @@ import type { AppLogger } from '@liya/runtime';
 /** How long a router has to take the call before the caller is told none is running. */
 const ACCEPT_TIMEOUT_MS = 2_000;
 
-/** Longest stream the gateway relays; the router holds the same bound on its side. */
+/**
+ * Longest stream the gateway relays; the router holds the same bound on its side.
+ * Known gap: a stream still open when the gateway stops is cut at its shutdown deadline, not ended.
+ */
 const STREAM_DEADLINE_MS = 300_000;
 
 export interface RelayedStream {
