@@ -1,3 +1,5 @@
+import type { KeyObject } from 'node:crypto';
+
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 
@@ -15,7 +17,7 @@ import { loadVerificationKey } from './verification-key';
  */
 @Injectable()
 export class DashboardTokenVerifier {
-  private readonly key: string;
+  private readonly key: KeyObject;
 
   constructor(
     private readonly jwt: JwtService,
@@ -39,9 +41,10 @@ export class DashboardTokenVerifier {
         algorithms: [this.env.DASHBOARD_JWT_ALGORITHM],
         issuer: this.env.DASHBOARD_JWT_ISSUER,
         audience: this.env.DASHBOARD_JWT_AUDIENCE,
+        // jsonwebtoken takes key objects; @nestjs/jwt's option type names only strings and buffers.
         ...(this.env.DASHBOARD_JWT_ALGORITHM === 'HS256'
-          ? { secret: this.key }
-          : { publicKey: this.key }),
+          ? { secret: this.key as unknown as Buffer }
+          : { publicKey: this.key as unknown as Buffer }),
       });
     } catch {
       throw new ServiceError('unauthenticated', 'the bearer token is invalid or expired');

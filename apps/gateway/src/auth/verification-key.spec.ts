@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 
 import { loadVerificationKey } from './verification-key';
 
@@ -11,21 +11,36 @@ const rsa1024 = publicPem(generateKeyPairSync('rsa', { modulusLength: 1024 }));
 const p256 = publicPem(generateKeyPairSync('ec', { namedCurve: 'P-256' }));
 const p384 = publicPem(generateKeyPairSync('ec', { namedCurve: 'P-384' }));
 
+function pemOf(key: KeyObject): string {
+  return key.export({ type: 'spki', format: 'pem' }).toString();
+}
+
 describe('loadVerificationKey', () => {
   it('uses the shared secret for HS256', () => {
     const secret = 's'.repeat(32);
 
-    expect(
-      loadVerificationKey({ DASHBOARD_JWT_ALGORITHM: 'HS256', DASHBOARD_JWT_SECRET: secret }),
-    ).toBe(secret);
+    const key = loadVerificationKey({
+      DASHBOARD_JWT_ALGORITHM: 'HS256',
+      DASHBOARD_JWT_SECRET: secret,
+    });
+
+    expect(key.type).toBe('secret');
+    expect(key.export().toString('utf8')).toBe(secret);
   });
 
   it('accepts an RSA key for RS256 and a P-256 key for ES256', () => {
     expect(
-      loadVerificationKey({ DASHBOARD_JWT_ALGORITHM: 'RS256', DASHBOARD_JWT_PUBLIC_KEY: rsa2048 }),
+      pemOf(
+        loadVerificationKey({
+          DASHBOARD_JWT_ALGORITHM: 'RS256',
+          DASHBOARD_JWT_PUBLIC_KEY: rsa2048,
+        }),
+      ),
     ).toBe(rsa2048);
     expect(
-      loadVerificationKey({ DASHBOARD_JWT_ALGORITHM: 'ES256', DASHBOARD_JWT_PUBLIC_KEY: p256 }),
+      pemOf(
+        loadVerificationKey({ DASHBOARD_JWT_ALGORITHM: 'ES256', DASHBOARD_JWT_PUBLIC_KEY: p256 }),
+      ),
     ).toBe(p256);
   });
 
@@ -33,7 +48,12 @@ describe('loadVerificationKey', () => {
     const escaped = rsa2048.replace(/\n/g, '\\n');
 
     expect(
-      loadVerificationKey({ DASHBOARD_JWT_ALGORITHM: 'RS256', DASHBOARD_JWT_PUBLIC_KEY: escaped }),
+      pemOf(
+        loadVerificationKey({
+          DASHBOARD_JWT_ALGORITHM: 'RS256',
+          DASHBOARD_JWT_PUBLIC_KEY: escaped,
+        }),
+      ),
     ).toBe(rsa2048);
   });
 

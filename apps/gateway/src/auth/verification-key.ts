@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 import type { GatewayEnvironment } from '@liya/environment';
@@ -14,11 +14,14 @@ type KeySettings = Pick<
 /**
  * The key dashboard tokens are verified with. A public key is checked once, at start-up, to be a
  * key of the configured algorithm, so a wrong or mangled key stops the gateway instead of
- * answering every request with 401.
+ * answering every request with 401. Keys are returned as key objects: given a string,
+ * jsonwebtoken first tries it as a PEM and pays for a thrown error on every request.
  */
-export function loadVerificationKey(settings: KeySettings): string {
+export function loadVerificationKey(settings: KeySettings): KeyObject {
   const algorithm = settings.DASHBOARD_JWT_ALGORITHM;
-  if (algorithm === 'HS256') return settings.DASHBOARD_JWT_SECRET ?? '';
+  if (algorithm === 'HS256') {
+    return createSecretKey(Buffer.from(settings.DASHBOARD_JWT_SECRET ?? '', 'utf8'));
+  }
 
   const source = settings.DASHBOARD_JWT_PUBLIC_KEY
     ? 'DASHBOARD_JWT_PUBLIC_KEY'
@@ -44,7 +47,7 @@ export function loadVerificationKey(settings: KeySettings): string {
     throw new Error(`${source} must be a P-256 EC public key for ES256`);
   }
 
-  return key.export({ type: 'spki', format: 'pem' }).toString();
+  return key;
 }
 
 function readPemFile(path: string): string {

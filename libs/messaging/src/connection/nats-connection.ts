@@ -62,6 +62,8 @@ export async function connectNats(options: NatsConnectionOptions): Promise<NatsC
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
       waitOnFirstConnect: false,
+      // Async stack traces cost an Error per request on the hot path; our errors carry codes.
+      noAsyncTraces: true,
     });
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'unknown error';
