@@ -1,8 +1,15 @@
-import { randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-import { connect } from '@nats-io/transport-node';
+import { credentials, loadPackageDefinition } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { connect, createInbox } from '@nats-io/transport-node';
 
-import { type ProviderStandIn, startProviderStandIn } from '@liya/dev-kit';
+import { CHAT_STREAM_SUBJECT, INFERENCE_PROTO_PATH } from '@liya/contracts';
+import { freePort, type ProviderStandIn, startProviderStandIn } from '@liya/dev-kit';
 
 import { type BusMessage, plaintextByDesign, recordBus } from '../support/bus-recorder';
 import { describeFindings, LeakScanner, type Output } from '../support/leak-scanner';
@@ -28,8 +35,19 @@ const CANARIES = {
   failingKey: canaryKey('sk-proj-'),
   slowKey: canaryKey('sk-proj-'),
   echoedKey: canaryKey('sk-proj-'),
+  headerEchoKey: canaryKey('sk-proj-'),
+  crashKey: canaryKey('sk-proj-'),
   refusedInputKey: canaryKey('sk-proj-'),
 };
+
+const MASTER_KEYS = {
+  one: randomBytes(32).toString('base64'),
+  two: randomBytes(32).toString('base64'),
+};
+
+function writeRing(directory: string, ring: { active: string; keys: Record<string, string> }) {
+  writeFileSync(join(directory, 'ring.json'), JSON.stringify(ring), { mode: 0o600 });
+}
 
 /** The part of a key a provider's error message quotes when it masks it, as OpenAI does. */
 function maskedQuote(key: string): string {
@@ -42,11 +60,31 @@ describe('a tenant key never leaks, anywhere in the running system', () => {
   let fixture: SystemFixture;
   let azureStandIn: ProviderStandIn;
   let bus: Awaited<ReturnType<typeof recordBus>>;
+  let scratch: string;
+  let crashExit: { code: number | null; lines: string[] } = { code: null, lines: [] };
 
   beforeAll(async () => {
     azureStandIn = await startProviderStandIn();
+    scratch = mkdtempSync(join(tmpdir(), 'liya-leak-'));
+    writeRing(scratch, { active: '1', keys: { 1: MASTER_KEYS.one } });
+    const grpcPort = await freePort();
+
     fixture = await startSystemFixture(
-      { logLevel: 'trace', extraEnv: { 'inference-router': { PROVIDER_TIMEOUT_MS: '1500' } } },
+      {
+        logLevel: 'trace',
+        masterKeyFile: join(scratch, 'ring.json'),
+        extraEnv: {
+          // A request whose router dies waits out this deadline; keep the crash check short.
+          gateway: { INFERENCE_TIMEOUT_MS: '5000' },
+          'inference-router': {
+            PROVIDER_TIMEOUT_MS: '1500',
+            GRPC_PORT: String(grpcPort),
+            GRPC_HOST: '127.0.0.1',
+            NODE_ENV: 'test',
+            LIYA_TEST_FAULT_ROUTER_CRASH_AFTER_DECRYPT_FILE: join(scratch, 'crash-armed'),
+          },
+        },
+      },
       { extraAllowedHosts: [`127.0.0.1:${azureStandIn.port}`] },
     );
     bus = await recordBus(fixture.infrastructure.natsUrl);
@@ -82,13 +120,18 @@ describe('a tenant key never leaks, anywhere in the running system', () => {
       },
     });
 
-    await driveEveryRoute(fixture, azureStandIn);
+    standIn.failWith(CANARIES.headerEchoKey, { status: 401, echoRequestHeaders: true });
+
+    await driveEveryRoute(fixture, azureStandIn, grpcPort);
+    await rotateMasterKey(fixture, scratch);
+    crashExit = await crashRouterHoldingKey(fixture, scratch);
   });
 
   afterAll(async () => {
     await bus?.close();
     await fixture?.close();
     await azureStandIn?.close();
+    rmSync(scratch, { recursive: true, force: true });
   });
 
   it('routes each key only to its own tenant provider, in priority order', () => {
@@ -97,7 +140,10 @@ describe('a tenant key never leaks, anywhere in the running system', () => {
     expect(azureCalls.length).toBeGreaterThan(0);
     expect(azureCalls.every((call) => call.apiKey === CANARIES.azureTenantAzureKey)).toBe(true);
 
-    const sharedCalls = fixture.standIn.calls;
+    // Completions only: the key check also calls each configured provider with its own key.
+    const sharedCalls = fixture.standIn.calls.filter((call) =>
+      /\/(chat\/completions|messages)$/.test(call.path.split('?')[0] ?? ''),
+    );
     const keysSeen = new Set(sharedCalls.map((call) => call.apiKey));
 
     // Azure outranks the Azure tenant's OpenAI key; Anthropic outranks the other tenant's OpenAI key.
@@ -137,6 +183,10 @@ describe('a tenant key never leaks, anywhere in the running system', () => {
     }));
 
     expect(outputs.length).toBeGreaterThan(20);
+    expect(fixture.responses.filter((r) => r.body.includes('data: [DONE]'))).toHaveLength(2);
+    expect(
+      fixture.responses.filter((r) => r.path.endsWith('/verify') && r.status === 200),
+    ).toHaveLength(3);
     expect(describeFindings(new LeakScanner(CANARIES).scan(outputs))).toBe('');
   });
 
@@ -186,6 +236,27 @@ describe('a tenant key never leaks, anywhere in the running system', () => {
     expect(describeFindings(new LeakScanner(CANARIES).scan(outputs))).toBe('');
   });
 
+  it('rotated the master key and rewrapped every stored key', async () => {
+    const versions = await fixture.query<{ key_version: string }>(
+      `SELECT DISTINCT key_version FROM byok_config.tenant_secrets`,
+    );
+
+    expect(versions).toEqual([{ key_version: '2' }]);
+  });
+
+  it('writes no key when a service crashes while holding one', () => {
+    const fatal = crashExit.lines.filter((line) => line.includes('"level":"fatal"'));
+    const outputs: Output[] = crashExit.lines.map((line) => ({
+      kind: 'crash',
+      where: 'inference-router',
+      text: line,
+    }));
+
+    expect(crashExit.code).toBe(1);
+    expect(fatal).toHaveLength(1);
+    expect(describeFindings(new LeakScanner(CANARIES).scan(outputs))).toBe('');
+  });
+
   it('finds no key in any metric series or label', async () => {
     const outputs: Output[] = [];
     for (const [service, url] of Object.entries(fixture.system.opsUrls)) {
@@ -200,7 +271,11 @@ describe('a tenant key never leaks, anywhere in the running system', () => {
 });
 
 /** Configuration writes, merges, reads, bad input, audit queries, completions and errors. */
-async function driveEveryRoute(fixture: SystemFixture, azureStandIn: ProviderStandIn) {
+async function driveEveryRoute(
+  fixture: SystemFixture,
+  azureStandIn: ProviderStandIn,
+  grpcPort: number,
+) {
   const tokens = {
     azure: fixture.tokenFor({ tenantId: 'leak-azure', plan: 'enterprise', role: 'owner' }),
     anthropic: fixture.tokenFor({ tenantId: 'leak-anthropic', plan: 'growth', role: 'admin' }),
@@ -253,8 +328,24 @@ async function driveEveryRoute(fixture: SystemFixture, azureStandIn: ProviderSta
     body: { ...CHAT, model: 'claude-sonnet-4-5' },
   });
 
+  // Streams through the gateway, from Azure and from Anthropic, read to their end.
+  for (const token of [tokens.azure, tokens.anthropic]) {
+    await fixture.request('POST', '/v1/chat/completions', {
+      token,
+      body: { ...CHAT, stream: true, stream_options: { include_usage: true } },
+    });
+  }
+
+  // Each tenant's stored keys checked against its providers.
+  for (const token of [tokens.azure, tokens.anthropic, tokens.openai]) {
+    await fixture.request('POST', '/dashboard/account/config/verify', { token });
+  }
+
+  await callInternally(fixture, grpcPort);
+
   // Every kind of provider failure, each with a key of its own.
   for (const key of [
+    CANARIES.headerEchoKey,
     CANARIES.rejectedKey,
     CANARIES.rateLimitedKey,
     CANARIES.failingKey,
@@ -287,4 +378,130 @@ async function driveEveryRoute(fixture: SystemFixture, azureStandIn: ProviderSta
       return token === tokens.managed || (body.events?.length ?? 0) > 0 ? true : undefined;
     }, 'audit events');
   }
+}
+
+/** Internal callers name the tenant: NATS request/reply and stream, gRPC unary and stream. */
+async function callInternally(fixture: SystemFixture, grpcPort: number) {
+  const internal = await connect({ servers: fixture.infrastructure.natsUrl });
+  const request = (tenantId: string) => ({ tenantId, requestId: randomUUID(), body: CHAT });
+
+  await internal.request('inference.chat', JSON.stringify(request('leak-azure')), {
+    timeout: 10_000,
+  });
+
+  const inbox = createInbox();
+  const frames = internal.subscribe(inbox, { timeout: 10_000 });
+
+  internal.publish(
+    CHAT_STREAM_SUBJECT,
+    JSON.stringify({ ...request('leak-anthropic'), body: { ...CHAT, stream: true } }),
+    { reply: inbox },
+  );
+  for await (const frame of frames) {
+    if (/"type":"(end|error)"/.test(frame.string())) break;
+  }
+  await internal.drain();
+
+  const definition = loadSync(INFERENCE_PROTO_PATH, { keepCase: true, oneofs: true });
+  const loaded = loadPackageDefinition(definition) as unknown as {
+    liya: { inference: { v1: { InferenceRouter: new (...args: unknown[]) => GrpcInference } } };
+  };
+  const grpc = new loaded.liya.inference.v1.InferenceRouter(
+    `127.0.0.1:${grpcPort}`,
+    credentials.createInsecure(),
+  );
+  const deadline = () => new Date(Date.now() + 10_000);
+  const grpcRequest = (tenantId: string, stream: boolean) => ({
+    tenant_id: tenantId,
+    request_id: randomUUID(),
+    body_json: JSON.stringify({ ...CHAT, stream }),
+  });
+
+  await new Promise<void>((resolve) =>
+    grpc.Chat(grpcRequest('leak-openai', false), { deadline: deadline() }, () => resolve()),
+  );
+  await new Promise<void>((resolve) => {
+    const call = grpc.ChatStream(grpcRequest('leak-azure', true), { deadline: deadline() });
+
+    call.on('data', () => undefined);
+    call.on('end', () => resolve());
+    call.on('error', () => resolve());
+  });
+  grpc.close();
+}
+
+interface GrpcInference {
+  Chat(request: object, options: { deadline: Date }, callback: () => void): void;
+  ChatStream(request: object, options: { deadline: Date }): NodeJS.EventEmitter;
+  close(): void;
+}
+
+/** The runbook's rotation: version 2 added and made active, every key rewrapped, 1 retired. */
+async function rotateMasterKey(fixture: SystemFixture, scratch: string) {
+  const restartCrypto = async (ring: { active: string; keys: Record<string, string> }) => {
+    writeRing(scratch, ring);
+    await fixture.system.stop('crypto-service');
+    await fixture.system.start('crypto-service');
+  };
+
+  await restartCrypto({ active: '1', keys: { 1: MASTER_KEYS.one, 2: MASTER_KEYS.two } });
+  await restartCrypto({ active: '2', keys: { 1: MASTER_KEYS.one, 2: MASTER_KEYS.two } });
+
+  const rewrap = spawnSync(
+    process.execPath,
+    [join(__dirname, '..', '..', 'config-service', 'dist', 'rewrap.js')],
+    {
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        LOG_LEVEL: 'trace',
+        DATABASE_URL: fixture.infrastructure.databaseUrl,
+        NATS_URL: fixture.infrastructure.natsUrl,
+      },
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
+  for (const line of `${rewrap.stdout}${rewrap.stderr}`.split('\n')) {
+    if (line) fixture.logs.push({ service: 'config-service', line });
+  }
+
+  await restartCrypto({ active: '2', keys: { 2: MASTER_KEYS.two } });
+
+  const token = fixture.tokenFor({ tenantId: 'leak-anthropic', plan: 'growth', role: 'admin' });
+
+  await fixture.request('POST', '/v1/chat/completions', { token, body: CHAT });
+  await fixture.request('GET', '/dashboard/account/config', { token });
+}
+
+/** A router that dies with a decrypted key in its exception, mid-request. */
+async function crashRouterHoldingKey(fixture: SystemFixture, scratch: string) {
+  const token = fixture.tokenFor({ tenantId: 'leak-crash', plan: 'growth', role: 'owner' });
+
+  await fixture.request('PATCH', '/dashboard/account/config', {
+    token,
+    body: { providerConfig: { mode: 'byok', openai_api_key: CANARIES.crashKey } },
+  });
+
+  const router = fixture.system.processes.get('inference-router');
+  const firstLine = fixture.logs.length;
+  const exited = new Promise<number | null>((resolve) => router?.once('exit', resolve));
+
+  writeFileSync(join(scratch, 'crash-armed'), '');
+
+  // The request itself waits out the gateway's deadline, since its router is gone; not awaited.
+  const pending = fixture
+    .request('POST', '/v1/chat/completions', { token, body: CHAT })
+    .catch(() => undefined);
+  const code = await exited;
+
+  await fixture.system.start('inference-router');
+  await pending;
+  await new Promise((resolve) => setTimeout(resolve, 200));
+
+  const lines = fixture.logs
+    .slice(firstLine)
+    .filter((entry) => entry.service === 'inference-router')
+    .map((entry) => entry.line);
+
+  return { code, lines };
 }

@@ -33,6 +33,12 @@ export const routerEnvironmentSchema = z
     GRPC_HOST: z.string().min(1).default('0.0.0.0'),
     /** Bound on waiting for JetStream to acknowledge a usage event. */
     USAGE_PUBLISH_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+    NODE_ENV: z.string().optional(),
+    /**
+     * Arms a crash right after a key is decrypted, for the leak tests' crash-output check: the
+     * named file must exist, and it is honoured only with NODE_ENV=test.
+     */
+    LIYA_TEST_FAULT_ROUTER_CRASH_AFTER_DECRYPT_FILE: z.string().min(1).optional(),
   })
   .superRefine(checkNatsTls);
 

@@ -1,3 +1,5 @@
+import { existsSync, rmSync } from 'node:fs';
+
 import { Inject, Injectable } from '@nestjs/common';
 
 import {
@@ -137,12 +139,29 @@ export class ChatService {
       DECRYPT_TIMEOUT_MS,
     );
 
+    crashIfArmed(this.env, plaintext);
+
     return plaintext;
   }
 
   private providerFor(route: ProviderRoute): ChatProvider {
     return route.provider === 'anthropic' ? this.anthropic : this.openAi;
   }
+}
+
+/**
+ * Test-only fault point: plays a bug that puts a decrypted key into an exception that kills the
+ * process, so the leak tests can check what a crash writes out. It needs NODE_ENV=test and an
+ * existing arming file, which the tests create; the file is removed when the fault fires.
+ */
+function crashIfArmed(env: RouterEnvironment, plaintext: string): void {
+  const armingFile = env.LIYA_TEST_FAULT_ROUTER_CRASH_AFTER_DECRYPT_FILE;
+  if (env.NODE_ENV !== 'test' || !armingFile || !existsSync(armingFile)) return;
+
+  rmSync(armingFile, { force: true });
+  setImmediate(() => {
+    throw new Error(`provider call failed with key ${plaintext}`);
+  });
 }
 
 function outcomeOf(error: unknown): string {

@@ -32,6 +32,16 @@ export function runService(
   const logger = createLogger(service, logLevelFrom(process.env.LOG_LEVEL));
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 25_000;
 
+  // Node's own crash report prints the error's message and the offending source line; a key that
+  // reached an exception would be written out. A crash is logged through the scrubbing logger.
+  const crash = (error: unknown) => {
+    logger.fatal({ err: serializeError(error) }, 'crashed');
+    process.exit(1);
+  };
+
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+
   start(logger).then(
     (running) => {
       let stopping = false;
