@@ -27,6 +27,16 @@ const depConstraints = [
   { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:shared'] },
 ];
 
+// An app's own tests may also use the development kit, for the one test-infrastructure helper.
+const testDepConstraints = depConstraints.map((constraint) =>
+  constraint.sourceTag === 'type:app'
+    ? {
+        ...constraint,
+        onlyDependOnLibsWithTags: [...constraint.onlyDependOnLibsWithTags, 'type:dev-kit'],
+      }
+    : constraint,
+);
+
 module.exports = [
   { ignores: ['**/dist/**', '**/node_modules/**', 'tmp/**', 'coverage/**', '.nx/**'] },
   ...tseslint.configs.recommended,
@@ -53,6 +63,19 @@ module.exports = [
         'error',
         { blankLine: 'always', prev: '*', next: 'return' },
         { blankLine: 'always', prev: ['const', 'let'], next: 'expression' },
+      ],
+    },
+  },
+  {
+    files: ['apps/*/tests/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          depConstraints: testDepConstraints,
+          enforceBuildableLibDependency: false,
+          banTransitiveDependencies: false,
+        },
       ],
     },
   },

@@ -1,28 +1,14 @@
 import { randomUUID } from 'node:crypto';
 
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 
 import type { ByokConfigUpdatedEvent } from '@liya/contracts';
+import { provisionTestInfrastructure, type TestInfrastructure } from '@liya/dev-kit';
 import { initializeDatabase, runMigrations } from '@liya/persistence';
 
 import { verifyTenantChain } from '../src/audit-chain/chain-verifier';
 import { AuditWriter } from '../src/audit-log/audit-writer.service';
 import { createAuditDataSource } from '../src/database/data-source';
-
-async function adminQuery(sql: string): Promise<void> {
-  const url = new URL(process.env.DATABASE_URL ?? '');
-
-  url.pathname = '/postgres';
-  const client = new Client({ connectionString: url.toString(), connectionTimeoutMillis: 5000 });
-
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 function eventOf(tenantId: string, version: number): ByokConfigUpdatedEvent {
   return {
@@ -42,7 +28,7 @@ function eventOf(tenantId: string, version: number): ByokConfigUpdatedEvent {
 }
 
 describe('the audit chain on PostgreSQL', () => {
-  const database = `byok_audit_chain_${process.pid}_${randomUUID().slice(0, 8)}`;
+  let infrastructure: TestInfrastructure;
   let databaseUrl: string;
   let writers: Array<{ dataSource: DataSource; writer: AuditWriter }>;
   let dataSource: DataSource;
@@ -53,13 +39,8 @@ describe('the audit chain on PostgreSQL', () => {
     dataSource.query(`DO $$ BEGIN SET LOCAL session_replication_role = replica; ${sql}; END $$`);
 
   beforeAll(async () => {
-    if (!process.env.DATABASE_URL) throw new Error('set DATABASE_URL for this test');
-
-    const url = new URL(process.env.DATABASE_URL);
-
-    url.pathname = `/${database}`;
-    databaseUrl = url.toString();
-    await adminQuery(`CREATE DATABASE "${database}"`);
+    infrastructure = await provisionTestInfrastructure();
+    databaseUrl = infrastructure.databaseUrl;
     await runMigrations(createAuditDataSource(databaseUrl), databaseUrl);
     writers = await Promise.all(
       [1, 2].map(async () => {
@@ -75,7 +56,7 @@ describe('the audit chain on PostgreSQL', () => {
 
   afterAll(async () => {
     for (const { dataSource: source } of writers ?? []) await source.destroy();
-    await adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await infrastructure?.release();
   });
 
   it('chains concurrent writers of one tenant without gaps or forks', async () => {

@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 
 import { AUDIT_RECEIPT_SUBJECT, AUDIT_STREAM, BYOK_CONFIG_UPDATED_SUBJECT } from '@liya/contracts';
 import { ensureAuditStream } from '@liya/messaging';
+import { provisionTestInfrastructure, type TestInfrastructure } from '@liya/dev-kit';
 import { configEnvironmentSchema } from '@liya/environment';
 import { initializeDatabase, runMigrations } from '@liya/persistence';
 import { createLogger } from '@liya/runtime';
@@ -14,10 +15,6 @@ import { createLogger } from '@liya/runtime';
 import { createConfigDataSource } from '../src/database/data-source';
 import { OutboxRelay } from '../src/outbox/outbox-relay.service';
 import { outboxSettingsFrom } from '../src/outbox/outbox-settings';
-import {
-  type OutboxInfrastructure,
-  provisionOutboxInfrastructure,
-} from './support/outbox-infrastructure';
 
 const TENANTS = Array.from({ length: 40 }, (_, index) => `t-${index}`);
 const PER_TENANT = 15;
@@ -33,7 +30,7 @@ async function waitFor(probe: () => Promise<boolean>, what: string, timeoutMs = 
 }
 
 describe('the outbox relay with two replicas on one database', () => {
-  let infrastructure: OutboxInfrastructure;
+  let infrastructure: TestInfrastructure;
   let dataSource: DataSource;
   let connections: NatsConnection[];
   let manager: JetStreamManager;
@@ -46,7 +43,7 @@ describe('the outbox relay with two replicas on one database', () => {
     );
 
   beforeAll(async () => {
-    infrastructure = await provisionOutboxInfrastructure();
+    infrastructure = await provisionTestInfrastructure();
     await runMigrations(
       createConfigDataSource(infrastructure.databaseUrl),
       infrastructure.databaseUrl,

@@ -1,31 +1,13 @@
-import { randomBytes } from 'node:crypto';
-
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 
+import { provisionTestInfrastructure, type TestInfrastructure } from '@liya/dev-kit';
 import { initializeDatabase, runMigrations } from '@liya/persistence';
 
 import { createConfigDataSource } from '../src/database/data-source';
 import { RewrapStore, type StaleSecret } from '../src/rewrap/rewrap-store';
 
-const serverUrl = process.env.DATABASE_URL;
-
-async function admin(sql: string): Promise<void> {
-  const url = new URL(serverUrl!);
-
-  url.pathname = '/postgres';
-  const client = new Client({ connectionString: url.toString(), connectionTimeoutMillis: 5000 });
-
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 describe('the rewrap store on PostgreSQL', () => {
-  const database = `byok_rewrap_${process.pid}_${randomBytes(4).toString('hex')}`;
+  let infrastructure: TestInfrastructure;
   let dataSource: DataSource;
   let store: RewrapStore;
 
@@ -46,15 +28,13 @@ describe('the rewrap store on PostgreSQL', () => {
     )[0];
 
   beforeAll(async () => {
-    if (!serverUrl) throw new Error('set DATABASE_URL to a PostgreSQL server for this test');
+    infrastructure = await provisionTestInfrastructure();
 
-    const url = new URL(serverUrl);
+    const url = infrastructure.databaseUrl;
 
-    url.pathname = `/${database}`;
-    await admin(`CREATE DATABASE "${database}"`);
-    await runMigrations(createConfigDataSource(url.toString()), url.toString());
-    dataSource = createConfigDataSource(url.toString());
-    await initializeDatabase(dataSource, url.toString());
+    await runMigrations(createConfigDataSource(url), url);
+    dataSource = createConfigDataSource(url);
+    await initializeDatabase(dataSource, url);
     store = new RewrapStore(dataSource);
 
     for (const tenant of ['acme', 'globex', 'initech']) {
@@ -71,7 +51,7 @@ describe('the rewrap store on PostgreSQL', () => {
 
   afterAll(async () => {
     await dataSource?.destroy();
-    if (serverUrl) await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await infrastructure?.release();
   });
 
   it('pages through the rows not under the active version, in key order', async () => {
