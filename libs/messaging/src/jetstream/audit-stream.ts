@@ -1,14 +1,9 @@
-import {
-  DiscardPolicy,
-  jetstreamManager,
-  JetStreamApiError,
-  RetentionPolicy,
-  StorageType,
-  type StreamConfig,
-} from '@nats-io/jetstream';
+import { DiscardPolicy, RetentionPolicy, StorageType, type StreamConfig } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 
 import { AUDIT_STREAM, BYOK_CONFIG_UPDATED_SUBJECT } from '@liya/contracts';
+
+import { ensureStream } from './ensure-stream';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -35,17 +30,5 @@ export const AUDIT_STREAM_CONFIG: Partial<StreamConfig> & { name: string } = {
 
 /** Creates the AUDIT stream, or brings an existing one to the configuration above. */
 export async function ensureAuditStream(connection: NatsConnection): Promise<void> {
-  const manager = await jetstreamManager(connection, { timeout: 5000 });
-
-  try {
-    await manager.streams.info(AUDIT_STREAM);
-  } catch (error) {
-    if (!(error instanceof JetStreamApiError) || error.status !== 404) throw error;
-
-    await manager.streams.add(AUDIT_STREAM_CONFIG);
-
-    return;
-  }
-
-  await manager.streams.update(AUDIT_STREAM, AUDIT_STREAM_CONFIG);
+  await ensureStream(connection, AUDIT_STREAM_CONFIG);
 }

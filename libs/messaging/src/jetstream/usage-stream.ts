@@ -1,14 +1,9 @@
-import {
-  DiscardPolicy,
-  jetstreamManager,
-  JetStreamApiError,
-  RetentionPolicy,
-  StorageType,
-  type StreamConfig,
-} from '@nats-io/jetstream';
+import { DiscardPolicy, RetentionPolicy, StorageType, type StreamConfig } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 
 import { USAGE_STREAM, USAGE_SUBJECT_PREFIX } from '@liya/contracts';
+
+import { ensureStream } from './ensure-stream';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -30,37 +25,7 @@ export const USAGE_STREAM_CONFIG: Partial<StreamConfig> & { name: string } = {
   num_replicas: 1,
 };
 
-function isMissingStream(error: unknown): boolean {
-  return error instanceof JetStreamApiError && error.status === 404;
-}
-
-// JetStream's code for "stream name already in use", as another replica just created it.
-const STREAM_NAME_EXISTS = 10058;
-
-function isAlreadyCreated(error: unknown): boolean {
-  return error instanceof JetStreamApiError && error.code === STREAM_NAME_EXISTS;
-}
-
-/**
- * Creates the USAGE stream, or brings an existing one to the configuration above. Safe to call
- * from every replica at once: losing the race to create it is the same as finding it.
- */
+/** Creates the USAGE stream, or brings an existing one to the configuration above. */
 export async function ensureUsageStream(connection: NatsConnection): Promise<void> {
-  const manager = await jetstreamManager(connection, { timeout: 5000 });
-
-  try {
-    await manager.streams.info(USAGE_STREAM);
-  } catch (error) {
-    if (!isMissingStream(error)) throw error;
-
-    try {
-      await manager.streams.add(USAGE_STREAM_CONFIG);
-
-      return;
-    } catch (addError) {
-      if (!isAlreadyCreated(addError)) throw addError;
-    }
-  }
-
-  await manager.streams.update(USAGE_STREAM, USAGE_STREAM_CONFIG);
+  await ensureStream(connection, USAGE_STREAM_CONFIG);
 }
