@@ -3,9 +3,9 @@ import 'reflect-metadata';
 import { natsSettingsFrom, startBusService } from '@liya/messaging';
 import { initializeDatabase, pingDatabase } from '@liya/persistence';
 import { loadEnvironment, runService } from '@liya/runtime';
+import { auditEnvironmentSchema } from '@liya/environment';
 
 import { AuditModule } from './audit.module';
-import { auditEnvironmentSchema } from '@liya/environment';
 import { createAuditDataSource } from './database/data-source';
 
 runService('audit-service', async (logger) => {

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 
+import { auditEnvironmentSchema } from '@liya/environment';
 import { runMigrations } from '@liya/persistence';
 import { parseEnvironment } from '@liya/runtime';
 
-import { auditEnvironmentSchema } from '@liya/environment';
 import { createAuditDataSource } from './database/data-source';
 
 async function main(): Promise<void> {

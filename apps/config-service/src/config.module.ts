@@ -1,9 +1,9 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
+import type { ConfigEnvironment } from '@liya/environment';
 import { parseHostAllowlist } from '@liya/contracts';
 
-import type { ConfigEnvironment } from '@liya/environment';
 import { OutboxRelay } from './outbox/outbox-relay.service';
 import { OUTBOX_SETTINGS, outboxSettingsFrom } from './outbox/outbox-settings';
 import { OUTBOX_POLL_INTERVAL_MS } from './outbox/outbox.tokens';

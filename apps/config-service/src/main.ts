@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 
+import { configEnvironmentSchema } from '@liya/environment';
 import { ensureAuditStream, natsSettingsFrom, startBusService } from '@liya/messaging';
 import { initializeDatabase, pingDatabase } from '@liya/persistence';
 import { loadEnvironment, runService } from '@liya/runtime';
 
-import { configEnvironmentSchema } from '@liya/environment';
 import { ConfigModule } from './config.module';
 import { createConfigDataSource } from './database/data-source';
 

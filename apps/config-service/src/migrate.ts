@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 
+import { configEnvironmentSchema } from '@liya/environment';
 import { runMigrations } from '@liya/persistence';
 import { parseEnvironment } from '@liya/runtime';
 
-import { configEnvironmentSchema } from '@liya/environment';
 import { createConfigDataSource } from './database/data-source';
 
 async function main(): Promise<void> {

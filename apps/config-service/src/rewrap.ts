@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 
+import { configEnvironmentSchema } from '@liya/environment';
 import { connectNats, natsSettingsFrom, RpcClient } from '@liya/messaging';
 import { initializeDatabase } from '@liya/persistence';
 import { parseEnvironment, scrubSecrets } from '@liya/runtime';
 
-import { configEnvironmentSchema } from '@liya/environment';
 import { createConfigDataSource } from './database/data-source';
 import { REWRAP_USAGE, parseRewrapArguments } from './rewrap/rewrap-arguments';
 import { type RewrapReport, RewrapJob } from './rewrap/rewrap-job';

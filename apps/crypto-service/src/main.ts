@@ -2,11 +2,11 @@ import 'reflect-metadata';
 
 import { Registry } from 'prom-client';
 
+import { cryptoEnvironmentSchema } from '@liya/environment';
 import { loadKeyRing } from '@liya/crypto-core';
 import { natsSettingsFrom, startBusService } from '@liya/messaging';
 import { loadEnvironment, runService } from '@liya/runtime';
 
-import { cryptoEnvironmentSchema } from '@liya/environment';
 import { CryptoModule } from './crypto.module';
 import { registerKeyRingMetrics } from './keys/key-ring.metrics';
 

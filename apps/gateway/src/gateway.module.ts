@@ -2,10 +2,11 @@ import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 
+import type { GatewayEnvironment } from '@liya/environment';
+
 import { AuditLogController } from './audit/audit-log.controller';
 import { DashboardAuthGuard } from './auth/dashboard-auth.guard';
 import { DashboardTokenVerifier } from './auth/dashboard-token.verifier';
-import type { GatewayEnvironment } from '@liya/environment';
 
 import { GATEWAY_ENVIRONMENT } from './config/gateway-environment.token';
 import { AccountConfigController } from './dashboard/account-config.controller';

@@ -8,6 +8,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Registry } from 'prom-client';
 
+import { gatewayEnvironmentSchema } from '@liya/environment';
 import { connectNats, messagingProviders, natsSettingsFrom } from '@liya/messaging';
 import {
   APP_LOGGER,
@@ -19,7 +20,6 @@ import {
   runWithLogContext,
 } from '@liya/runtime';
 
-import { gatewayEnvironmentSchema } from '@liya/environment';
 import { principalOf } from './auth/dashboard-auth.guard';
 import { GatewayModule } from './gateway.module';
 import { observeHttp } from './http/http-observability';

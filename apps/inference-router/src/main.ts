@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 
+import { routerEnvironmentSchema } from '@liya/environment';
 import { natsSettingsFrom, startBusService } from '@liya/messaging';
 import { loadEnvironment, runService } from '@liya/runtime';
 
-import { routerEnvironmentSchema } from '@liya/environment';
 import { RouterModule } from './router.module';
 
 // A provider call may take a minute; in-flight calls finish before the process exits.

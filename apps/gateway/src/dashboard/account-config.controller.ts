@@ -9,10 +9,10 @@ import {
   ServiceError,
 } from '@liya/contracts';
 import { RpcClient } from '@liya/messaging';
+import type { GatewayEnvironment } from '@liya/environment';
 
 import { CurrentPrincipal, DashboardAuthGuard } from '../auth/dashboard-auth.guard';
 import type { Principal } from '../auth/principal';
-import type { GatewayEnvironment } from '@liya/environment';
 
 import { GATEWAY_ENVIRONMENT } from '../config/gateway-environment.token';
 import { requestMetaOf } from '../http/request-meta';
