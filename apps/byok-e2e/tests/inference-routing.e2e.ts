@@ -185,6 +185,29 @@ describe('routing chat completions to the right provider with the right key', ()
     expect(managedCall.apiKey).toBe(fixture.managedOpenAiKey);
   });
 
+  it('drops a cached configuration at once for tenant ids that are not subject tokens', async () => {
+    for (const tenantId of ['trailing.', '.leading', 'two..dots']) {
+      const dotted = fixture.tokenFor({ tenantId, role: 'owner', plan: 'growth' });
+      const dottedChat = () =>
+        fixture.request('POST', '/v1/chat/completions', { token: dotted, body: CHAT_BODY });
+      const [first, second] = [canaryKey('sk-proj-'), canaryKey('sk-proj-')];
+
+      await configure(fixture, dotted, { mode: 'byok', openai_api_key: first });
+      await dottedChat();
+      await configure(fixture, dotted, { openai_api_key: second });
+      fixture.standIn.reset();
+      await dottedChat();
+      await configure(fixture, dotted, { mode: 'liya_managed' });
+      const afterRevert = await dottedChat();
+
+      expect(fixture.standIn.calls.map((call) => call.apiKey)).toEqual([
+        second,
+        fixture.managedOpenAiKey,
+      ]);
+      expect(afterRevert.headers.get('x-liya-key-source')).toBe('managed');
+    }
+  });
+
   it('sends a managed tenant asking for Claude to Anthropic with the managed key', async () => {
     fixture.standIn.reset();
 

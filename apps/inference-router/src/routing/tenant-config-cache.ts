@@ -6,7 +6,12 @@ import {
 } from '@nestjs/common';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 
-import { CONFIG_CHANGED_SUBJECT_PREFIX, ConfigRpc, type ResolvedConfig } from '@liya/contracts';
+import {
+  CONFIG_CHANGED_SUBJECT_PREFIX,
+  type ConfigChangedEvent,
+  ConfigRpc,
+  type ResolvedConfig,
+} from '@liya/contracts';
 import { NATS_CONNECTION, RpcClient } from '@liya/messaging';
 
 import type { RouterEnvironment } from '@liya/environment';
@@ -42,7 +47,8 @@ export class TenantConfigCache implements OnApplicationBootstrap, OnApplicationS
       callback: (error, message) => {
         if (error) return;
 
-        this.invalidate(message.subject.slice(CONFIG_CHANGED_SUBJECT_PREFIX.length + 1));
+        const tenantId = tenantOfChange(message.string());
+        if (tenantId) this.invalidate(tenantId);
       },
     });
   }
@@ -68,5 +74,15 @@ export class TenantConfigCache implements OnApplicationBootstrap, OnApplicationS
     }
 
     return config;
+  }
+}
+
+function tenantOfChange(body: string): string | undefined {
+  try {
+    const { tenantId } = JSON.parse(body) as Partial<ConfigChangedEvent>;
+
+    return typeof tenantId === 'string' ? tenantId : undefined;
+  } catch {
+    return undefined;
   }
 }

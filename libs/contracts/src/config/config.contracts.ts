@@ -54,8 +54,13 @@ export const ConfigRpc = {
 /** Published (core NATS, no reply) after each committed change, so caches can drop the tenant. */
 export const CONFIG_CHANGED_SUBJECT_PREFIX = 'config.changed';
 
+/**
+ * The tenant's token in the subject is hex: a tenant id may hold dots, which NATS reads as token
+ * separators (`a..b` or a trailing dot is not a valid subject). Listeners read the tenant from
+ * the message body.
+ */
 export function configChangedSubject(tenantId: string): string {
-  return `${CONFIG_CHANGED_SUBJECT_PREFIX}.${tenantId}`;
+  return `${CONFIG_CHANGED_SUBJECT_PREFIX}.${Buffer.from(tenantId, 'utf8').toString('hex')}`;
 }
 
 export interface ConfigChangedEvent {
