@@ -185,7 +185,7 @@ describe('routing chat completions to the right provider with the right key', ()
     expect(managedCall.apiKey).toBe(fixture.managedOpenAiKey);
   });
 
-  it('drops a cached configuration at once for tenant ids that are not subject tokens', async () => {
+  it('drops a cached configuration at once for tenant ids holding dots', async () => {
     for (const tenantId of ['trailing.', '.leading', 'two..dots']) {
       const dotted = fixture.tokenFor({ tenantId, role: 'owner', plan: 'growth' });
       const dottedChat = () =>
