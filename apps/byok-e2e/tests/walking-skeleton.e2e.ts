@@ -136,3 +136,58 @@ describe('the BYOK path, end to end on real PostgreSQL and NATS', () => {
     expect(findLeaks(haystacks, [acmeKey])).toEqual([]);
   });
 });
+
+describe('body limits of the gateway', () => {
+  let fixture: SystemFixture;
+  let token: string;
+
+  beforeAll(async () => {
+    fixture = await startSystemFixture();
+    token = fixture.tokenFor({ tenantId: 'limits', role: 'owner', plan: 'growth' });
+  });
+
+  afterAll(async () => {
+    await fixture?.close();
+  });
+
+  it('serves a chat prompt far over the dashboard limit', async () => {
+    const prompt = 'long context '.repeat(40_000);
+    const response = await fixture.request('POST', '/v1/chat/completions', {
+      token,
+      body: { ...CHAT_BODY, messages: [{ role: 'user', content: prompt }] },
+    });
+
+    expect(response.status).toBe(200);
+  });
+
+  it('refuses a chat body over the bus limit', async () => {
+    const prompt = 'x'.repeat(800 * 1024);
+    const response = await fixture.request('POST', '/v1/chat/completions', {
+      token,
+      body: { ...CHAT_BODY, messages: [{ role: 'user', content: prompt }] },
+    });
+
+    expect(response.status).toBe(413);
+    expect(response.json()).toMatchObject({ error: { code: 'payload_too_large' } });
+  });
+
+  it('holds a chunked dashboard body to 64 KiB', async () => {
+    const body = JSON.stringify({ providerConfig: { mode: 'byok', pad: 'x'.repeat(70_000) } });
+    const chunks = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(body));
+        controller.close();
+      },
+    });
+
+    const response = await fetch(`${fixture.system.gatewayUrl}/dashboard/account/config`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: chunks,
+      duplex: 'half',
+    } as RequestInit);
+
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ code: 'payload_too_large' });
+  });
+});

@@ -22,11 +22,10 @@ import {
 
 import { principalOf } from './auth/dashboard-auth.guard';
 import { GatewayModule } from './gateway.module';
+import { INFERENCE_BODY_LIMIT_BYTES, limitDashboardBodies } from './http/body-limits';
 import { observeHttp } from './http/http-observability';
 import { requestIdFrom } from './http/request-meta';
 import { requireJsonBodies } from './http/require-json-body';
-
-const BODY_LIMIT_BYTES = 64 * 1024;
 
 // An inference call may take a minute; requests in flight finish before the process exits.
 const SHUTDOWN_TIMEOUT_MS = 70_000;
@@ -48,7 +47,7 @@ runService(
         : null;
 
     const adapter = new FastifyAdapter({
-      bodyLimit: BODY_LIMIT_BYTES,
+      bodyLimit: INFERENCE_BODY_LIMIT_BYTES,
       requestIdHeader: false,
       genReqId: (request: IncomingMessage) =>
         requestIdFrom(request.headers['x-request-id'], randomUUID),
@@ -83,6 +82,7 @@ runService(
       });
     observeHttp(app.getHttpAdapter().getInstance(), registry, logger);
     requireJsonBodies(app.getHttpAdapter().getInstance());
+    limitDashboardBodies(app.getHttpAdapter().getInstance());
 
     await app.listen(env.PORT, env.HOST);
     logger.info({ url: await app.getUrl() }, 'gateway listening');
