@@ -4,6 +4,7 @@ import type { RouteDescription } from '../openapi/route-description';
 
 const readinessReport = z.object({
   ready: z.boolean(),
+  status: z.enum(['ok', 'error', 'stopping']),
   checks: z.record(z.string(), z.unknown()),
 });
 

@@ -10,7 +10,10 @@ const chatMessage = z.strictObject({
   name: z.string().max(64).optional(),
 });
 
-/** The subset of the OpenAI Chat Completions request that every provider can honour. */
+/**
+ * The subset of the OpenAI Chat Completions request that every provider can honour. Known gap:
+ * tools, function calls, response_format, n, logprobs and image parts are refused, not served.
+ */
 export const chatCompletionRequestSchema = z.strictObject({
   model: z.string().min(1).max(256),
   messages: z.array(chatMessage).min(1).max(2048),

@@ -23,6 +23,11 @@ async function main(): Promise<void> {
   const live = process.env.PROVIDERS === 'live';
   const standIn = live ? undefined : await startProviderStandIn(STAND_IN_PORT);
   const gatewayPort = Number(process.env.PORT ?? 3000);
+  const providerUrls = {
+    openai: standIn?.openaiBaseUrl ?? process.env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1',
+    anthropic:
+      standIn?.anthropicBaseUrl ?? process.env.ANTHROPIC_BASE_URL ?? 'https://api.anthropic.com',
+  };
 
   const system = await launchSystem({
     rootDir,
@@ -30,10 +35,8 @@ async function main(): Promise<void> {
     natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
     masterKey: process.env.MASTER_KEY ?? devSecret(rootDir, 'master-key'),
     jwtSecret: process.env.DASHBOARD_JWT_SECRET ?? devSecret(rootDir, 'jwt-secret'),
-    openaiBaseUrl:
-      standIn?.openaiBaseUrl ?? process.env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1',
-    anthropicBaseUrl:
-      standIn?.anthropicBaseUrl ?? process.env.ANTHROPIC_BASE_URL ?? 'https://api.anthropic.com',
+    openaiBaseUrl: providerUrls.openai,
+    anthropicBaseUrl: providerUrls.anthropic,
     managedOpenAiKey:
       process.env.LIYA_OPENAI_API_KEY ?? (standIn ? 'sk-liya-managed-dev' : undefined),
     managedAnthropicKey: process.env.LIYA_ANTHROPIC_API_KEY,
@@ -57,7 +60,7 @@ async function main(): Promise<void> {
       `Liya Engine BYOK is up: ${system.gatewayUrl}`,
       standIn
         ? `Providers are played by the stand-in at ${standIn.url} (PROVIDERS=live: real ones).`
-        : 'Providers: the public APIs.',
+        : `Providers: ${providerUrls.openai} and ${providerUrls.anthropic}.`,
       'Mint a dashboard token:  npm run token -- --tenant acme --plan growth --role owner',
       'Stop with Ctrl-C.',
       '',
