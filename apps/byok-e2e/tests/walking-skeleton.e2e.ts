@@ -1,3 +1,5 @@
+import { connect } from 'node:net';
+
 import {
   canaryKey,
   findLeaks,
@@ -137,7 +139,7 @@ describe('the BYOK path, end to end on real PostgreSQL and NATS', () => {
   });
 });
 
-describe('body limits of the gateway', () => {
+describe('requests the gateway cannot take', () => {
   let fixture: SystemFixture;
   let token: string;
 
@@ -189,5 +191,22 @@ describe('body limits of the gateway', () => {
 
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ code: 'payload_too_large' });
+  });
+
+  it('answers a request that is not valid HTTP with a code', async () => {
+    const { port } = new URL(fixture.system.gatewayUrl);
+    const answer = await new Promise<string>((resolve, reject) => {
+      let received = '';
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nUser-Agent: a\u0001b\r\n\r\n');
+      });
+
+      socket.on('data', (chunk) => (received += chunk.toString()));
+      socket.on('end', () => resolve(received));
+      socket.on('error', reject);
+    });
+
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).toContain('"code":"invalid_request"');
   });
 });

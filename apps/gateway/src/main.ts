@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -30,6 +31,12 @@ import { requireJsonBodies } from './http/require-json-body';
 // An inference call may take a minute; requests in flight finish before the process exits.
 const SHUTDOWN_TIMEOUT_MS = 70_000;
 
+const MALFORMED_HTTP_BODY = '{"code":"invalid_request","message":"the request is not valid HTTP"}';
+const MALFORMED_HTTP_RESPONSE =
+  'HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\n' +
+  `content-length: ${MALFORMED_HTTP_BODY.length}\r\nconnection: close\r\n\r\n` +
+  MALFORMED_HTTP_BODY;
+
 runService(
   'gateway',
   async (logger) => {
@@ -52,6 +59,11 @@ runService(
       genReqId: (request: IncomingMessage) =>
         requestIdFrom(request.headers['x-request-id'], randomUUID),
       ...(https ? { https } : {}),
+      // A request Node cannot parse (a control character in a header, say) never reaches a route;
+      // it still gets an answer with a code.
+      clientErrorHandler: (_error: Error, socket: Duplex) => {
+        if (socket.writable) socket.end(MALFORMED_HTTP_RESPONSE);
+      },
     });
 
     const sharedProviders = [
