@@ -210,3 +210,48 @@ describe('requests the gateway cannot take', () => {
     expect(answer).toContain('"code":"invalid_request"');
   });
 });
+
+describe('the source address in the audit log', () => {
+  const sourceIpOf = async (fixture: SystemFixture, tenantId: string) => {
+    const token = fixture.tokenFor({ tenantId, role: 'owner', plan: 'growth' });
+
+    await fixture.request('PATCH', '/dashboard/account/config', {
+      token,
+      body: { providerConfig: { mode: 'liya_managed' } },
+      headers: { 'x-forwarded-for': '203.0.113.7' },
+    });
+    const [row] = await fixture.waitFor(async () => {
+      const rows = await fixture.query<{ source_ip: string }>(
+        `SELECT payload->>'source_ip' AS source_ip FROM byok_config.outbox_events
+          WHERE tenant_id = $1`,
+        [tenantId],
+      );
+
+      return rows.length > 0 ? rows : undefined;
+    }, 'the outbox event');
+
+    return row?.source_ip;
+  };
+
+  it('is the peer address unless a trusted proxy is configured', async () => {
+    const fixture = await startSystemFixture();
+
+    try {
+      expect(await sourceIpOf(fixture, 'direct')).toBe('127.0.0.1');
+    } finally {
+      await fixture.close();
+    }
+  });
+
+  it('is the forwarded client address behind a configured proxy', async () => {
+    const fixture = await startSystemFixture({
+      extraEnv: { gateway: { TRUSTED_PROXY_HOPS: '1' } },
+    });
+
+    try {
+      expect(await sourceIpOf(fixture, 'proxied')).toBe('203.0.113.7');
+    } finally {
+      await fixture.close();
+    }
+  });
+});

@@ -56,6 +56,7 @@ runService(
     const adapter = new FastifyAdapter({
       bodyLimit: INFERENCE_BODY_LIMIT_BYTES,
       requestIdHeader: false,
+      trustProxy: (_address: string, hop: number) => hop < env.TRUSTED_PROXY_HOPS,
       genReqId: (request: IncomingMessage) =>
         requestIdFrom(request.headers['x-request-id'], randomUUID),
       ...(https ? { https } : {}),

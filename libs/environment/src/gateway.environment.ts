@@ -29,6 +29,11 @@ export const gatewayEnvironmentSchema = z
     TLS_CERT_FILE: z.string().min(1).optional(),
     TLS_KEY_FILE: z.string().min(1).optional(),
     INFERENCE_TIMEOUT_MS: z.coerce.number().int().positive().default(65_000),
+    /**
+     * How many proxies in front of the gateway append to X-Forwarded-For; 0 (the default) trusts
+     * none, so the audit log's source_ip is the peer address and a client cannot forge it.
+     */
+    TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     CONFIG_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   })
   .superRefine((env, context) => {

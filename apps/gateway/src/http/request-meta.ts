@@ -14,8 +14,7 @@ export function requestIdFrom(
   return value && REQUEST_ID.test(value) ? value : fallback();
 }
 
-// Known gap: without a trusted-proxy setting, source_ip is the peer address, which behind an
-// ingress is the ingress rather than the client.
+/** The client's address is the peer's, or X-Forwarded-For's within TRUSTED_PROXY_HOPS. */
 export function requestMetaOf(request: FastifyRequest): RequestMeta {
   const userAgent = request.headers['user-agent'];
 
