@@ -65,9 +65,11 @@ export function canaryKey(prefix: string): string {
  */
 export async function startSystemFixture(
   overrides: Partial<SystemOptions> = {},
-  options: { extraAllowedHosts?: string[] } = {},
+  options: { extraAllowedHosts?: string[]; natsConfigFile?: string } = {},
 ): Promise<SystemFixture> {
-  const infrastructure = await provisionTestInfrastructure();
+  const infrastructure = await provisionTestInfrastructure(
+    options.natsConfigFile ? { nats: { configFile: options.natsConfigFile } } : {},
+  );
   const standIn = await startProviderStandIn();
   const jwtSecret = randomBytes(32).toString('hex');
   const managedOpenAiKey = canaryKey('sk-managed-');

@@ -3,18 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import {
-  launchSystem,
-  mintDashboardToken,
-  type ProviderStandIn,
-  provisionTestInfrastructure,
-  type RunningSystem,
-  SERVICE_NAMES,
-  startProviderStandIn,
-  type TestInfrastructure,
-} from '@liya/dev-kit';
+import { SERVICE_NAMES } from '@liya/dev-kit';
 
+import { startSystemFixture, type SystemFixture } from '../support/system-fixture';
 import { NATS_CONFIG, natsCredentials, ROOT, ScratchDirectory } from './crypto-support';
+
+const CHAT = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello' }] };
 
 /**
  * The five services on a NATS server that runs the shipped configuration, each with its own
@@ -25,64 +19,32 @@ describe('the whole system under the per-service NATS users', () => {
   const credentials = natsCredentials();
   const scratch = new ScratchDirectory();
   const serverLog = join(scratch.path, 'nats-server.log');
-  const jwtSecret = randomBytes(32).toString('hex');
   const tenantKey = `sk-proj-${randomBytes(18).toString('hex')}`;
-  const logs: string[] = [];
-  let infrastructure: TestInfrastructure;
-  let standIn: ProviderStandIn;
-  let system: RunningSystem;
+  let fixture: SystemFixture;
+  let token: string;
 
-  const token = mintDashboardToken(
-    { tenantId: 'permitted', role: 'owner', plan: 'growth' },
-    { secret: jwtSecret },
-  );
-  const request = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${system.gatewayUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(15_000),
-    });
-
-    return { status: response.status, headers: response.headers, text: await response.text() };
-  };
+  const request = (method: string, path: string, body?: unknown) =>
+    fixture.request(method, path, { token, body });
 
   beforeAll(async () => {
     // The shipped configuration, unchanged but for a log file: the server logs every refusal.
-    const configFile = scratch.file(
+    const natsConfigFile = scratch.file(
       'nats.conf',
       `${readFileSync(NATS_CONFIG, 'utf8')}\nlog_file: ${JSON.stringify(serverLog)}\n`,
     );
+    const extraEnv = Object.fromEntries(
+      SERVICE_NAMES.map((service) => [
+        service,
+        { NATS_USER: service, NATS_PASSWORD: credentials[service]! },
+      ]),
+    );
 
-    infrastructure = await provisionTestInfrastructure({ nats: { configFile } });
-    standIn = await startProviderStandIn();
-    system = await launchSystem({
-      rootDir: ROOT,
-      databaseUrl: infrastructure.databaseUrl,
-      natsUrl: infrastructure.natsUrl,
-      masterKey: randomBytes(32).toString('base64'),
-      jwtSecret,
-      openaiBaseUrl: standIn.openaiBaseUrl,
-      anthropicBaseUrl: standIn.anthropicBaseUrl,
-      managedOpenAiKey: `sk-managed-${randomBytes(8).toString('hex')}`,
-      providerHostAllowlist: `127.0.0.1:${standIn.port}`,
-      extraEnv: Object.fromEntries(
-        SERVICE_NAMES.map((service) => [
-          service,
-          { NATS_USER: service, NATS_PASSWORD: credentials[service]! },
-        ]),
-      ),
-      onLine: (service, line) => logs.push(`${service}: ${line}`),
-    });
+    fixture = await startSystemFixture({ extraEnv, logLevel: 'info' }, { natsConfigFile });
+    token = fixture.tokenFor({ tenantId: 'permitted', role: 'owner', plan: 'growth' });
   });
 
   afterAll(async () => {
-    await system?.stopAll();
-    await standIn?.close();
-    await infrastructure?.release();
+    await fixture?.close();
     scratch.remove();
   });
 
@@ -92,37 +54,28 @@ describe('the whole system under the per-service NATS users', () => {
     });
     const read = await request('GET', '/dashboard/account/config');
 
-    standIn.reset();
-    const chat = await request('POST', '/v1/chat/completions', {
-      model: 'gpt-4o-mini',
-      messages: [{ role: 'user', content: 'Hello' }],
-    });
+    fixture.standIn.reset();
+    const chat = await request('POST', '/v1/chat/completions', CHAT);
 
     expect([patch.status, read.status, chat.status]).toEqual([200, 200, 200]);
     expect(chat.headers.get('x-liya-key-source')).toBe('byok');
-    expect(standIn.calls[0]?.headers.authorization).toBe(`Bearer ${tenantKey}`);
+    expect(fixture.standIn.calls[0]?.headers.authorization).toBe(`Bearer ${tenantKey}`);
   });
 
   it('streams a chat completion', async () => {
-    const streamed = await request('POST', '/v1/chat/completions', {
-      model: 'gpt-4o-mini',
-      stream: true,
-      messages: [{ role: 'user', content: 'Hello' }],
-    });
+    const streamed = await request('POST', '/v1/chat/completions', { ...CHAT, stream: true });
 
     expect(streamed.status).toBe(200);
     expect(streamed.text).toContain('data: [DONE]');
   });
 
   it('carries the audit event through JetStream to the audit log', async () => {
-    const deadline = Date.now() + 15_000;
-    let events: unknown[] = [];
-    while (events.length === 0 && Date.now() < deadline) {
+    const events = await fixture.waitFor(async () => {
       const response = await request('GET', '/dashboard/account/audit-log');
+      const { events: stored = [] } = response.json() as { events?: unknown[] };
 
-      events = (JSON.parse(response.text) as { events?: unknown[] }).events ?? [];
-      if (events.length === 0) await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+      return stored.length > 0 ? stored : undefined;
+    }, 'the audit event');
 
     expect(events).toEqual([expect.objectContaining({ action: 'byok_config_updated' })]);
   });
@@ -134,8 +87,8 @@ describe('the whole system under the per-service NATS users', () => {
       {
         env: {
           PATH: process.env.PATH ?? '/usr/bin:/bin',
-          DATABASE_URL: infrastructure.databaseUrl,
-          NATS_URL: infrastructure.natsUrl,
+          DATABASE_URL: fixture.infrastructure.databaseUrl,
+          NATS_URL: fixture.infrastructure.natsUrl,
           NATS_USER: 'config-service',
           NATS_PASSWORD: credentials['config-service']!,
         },
@@ -153,6 +106,10 @@ describe('the whole system under the per-service NATS users', () => {
 
     expect(server).toContain('Server is ready');
     expect(server.split('\n').filter((line) => /violation/i.test(line))).toEqual([]);
-    expect(logs.filter((line) => /permission|authorization violation/i.test(line))).toEqual([]);
+    const refusals = fixture.logs.filter((entry) =>
+      /permission|authorization violation/i.test(entry.line),
+    );
+
+    expect(refusals).toEqual([]);
   });
 });
