@@ -1,13 +1,17 @@
-import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Registry } from 'prom-client';
+
 import type { GatewayEnvironment } from '@liya/environment';
+import { messagingProviders } from '@liya/messaging';
+import { APP_LOGGER, type AppLogger, rpcMetrics } from '@liya/runtime';
 
 import { AuditLogController } from './audit/audit-log.controller';
 import { DashboardAuthGuard } from './auth/dashboard-auth.guard';
 import { DashboardTokenVerifier } from './auth/dashboard-token.verifier';
-
 import { GATEWAY_ENVIRONMENT } from './config/gateway-environment.token';
 import { AccountConfigController } from './dashboard/account-config.controller';
 import { HealthController } from './health/health.controller';
@@ -18,7 +22,22 @@ import { KeyVerificationController } from './verification/key-verification.contr
 
 @Module({})
 export class GatewayModule {
-  static register(env: GatewayEnvironment, sharedProviders: Provider[]): DynamicModule {
+  static register(
+    env: GatewayEnvironment,
+    runtime: { connection: NatsConnection; registry: Registry; logger: AppLogger },
+  ): DynamicModule {
+    const { connection, registry, logger } = runtime;
+    const sharedProviders = [
+      ...messagingProviders({
+        connection,
+        service: 'gateway',
+        logger,
+        metrics: rpcMetrics(registry),
+      }),
+      { provide: Registry, useValue: registry },
+      { provide: APP_LOGGER, useValue: logger },
+    ];
+
     return {
       module: GatewayModule,
       imports: [JwtModule.register({})],

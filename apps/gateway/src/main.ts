@@ -7,16 +7,13 @@ import type { Duplex } from 'node:stream';
 
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Registry } from 'prom-client';
 
 import { gatewayEnvironmentSchema } from '@liya/environment';
-import { connectNats, messagingProviders, natsSettingsFrom } from '@liya/messaging';
+import { connectNats, natsSettingsFrom } from '@liya/messaging';
 import {
-  APP_LOGGER,
   createMetricsRegistry,
   loadEnvironment,
   NestLoggerAdapter,
-  rpcMetrics,
   runService,
   runWithLogContext,
 } from '@liya/runtime';
@@ -67,19 +64,8 @@ runService(
       },
     });
 
-    const sharedProviders = [
-      ...messagingProviders({
-        connection,
-        service: 'gateway',
-        logger,
-        metrics: rpcMetrics(registry),
-      }),
-      { provide: Registry, useValue: registry },
-      { provide: APP_LOGGER, useValue: logger },
-    ];
-
     const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.register(env, sharedProviders),
+      GatewayModule.register(env, { connection, registry, logger }),
       adapter,
       { logger: new NestLoggerAdapter(logger), abortOnError: false },
     );

@@ -5,11 +5,10 @@ import { randomBytes } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { Registry } from 'prom-client';
 
 import { gatewayEnvironmentSchema } from '@liya/environment';
-import { connectNats, messagingProviders } from '@liya/messaging';
-import { APP_LOGGER, createLogger, createMetricsRegistry, rpcMetrics } from '@liya/runtime';
+import { connectNats } from '@liya/messaging';
+import { createLogger, createMetricsRegistry } from '@liya/runtime';
 
 import { GatewayModule } from '../src/gateway.module';
 import { buildOpenApiDocument, type OpenApiDocument } from '../src/openapi/openapi-document';
@@ -45,16 +44,7 @@ describe('the OpenAPI document of the gateway', () => {
     registered = recordRoutes(adapter.getInstance());
 
     app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.register(env, [
-        ...messagingProviders({
-          connection,
-          service: 'gateway',
-          logger,
-          metrics: rpcMetrics(registry),
-        }),
-        { provide: Registry, useValue: registry },
-        { provide: APP_LOGGER, useValue: logger },
-      ]),
+      GatewayModule.register(env, { connection, registry, logger }),
       adapter,
       { logger: false },
     );
